@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kcov-sim/sim.h - the harness API: what tests and tools call around the
+ * simulated kernel.
+ *
+ * Conventions: the syscall mirrors (kcov_sim_open/ioctl/mmap/munmap/close)
+ * behave like the syscalls they mirror and report errors as -1 (or
+ * MAP_FAILED) with errno set. Every other function returns 0 or a negative
+ * errno value like the kernel does, and leaves errno alone.
+ */
+#ifndef KCOV_SIM_SIM_H
+#define KCOV_SIM_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifndef KCOV_SIM_API
+#define KCOV_SIM_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The errno a kernel without KCOV_TRACE_CMP support returns (not in libc). */
+#define KCOV_SIM_ENOTSUPP	524
+
+/* ---- Front door (a): the syscalls, one to one ------------------------- */
+
+/** @brief open("/sys/kernel/debug/kcov", O_RDWR). @return fd, or -1 + errno. */
+KCOV_SIM_API int kcov_sim_open(void);
+/** @brief ioctl(2) on a kcov fd; other fds pass through to the kernel. */
+KCOV_SIM_API int kcov_sim_ioctl(int fd, unsigned long cmd, unsigned long arg);
+/** @brief mmap(2); validated like kcov_mmap() when @fd is a kcov fd. */
+KCOV_SIM_API void *kcov_sim_mmap(void *addr, size_t len, int prot, int flags,
+				 int fd, off_t off);
+/** @brief munmap(2), keeping track of mappings that pin a kcov file. */
+KCOV_SIM_API int kcov_sim_munmap(void *addr, size_t len);
+/** @brief close(2); the device is released with its last fd and mapping. */
+KCOV_SIM_API int kcov_sim_close(int fd);
+
+/* ---- Simulated contexts of the calling thread ------------------------- */
+
+/* Hooks record only in task context, or in a softirq that runs a remote
+ * section; nesting works as on a CPU (a hardirq inside a softirq, ...). */
+KCOV_SIM_API void kcov_sim_softirq_enter(void);
+KCOV_SIM_API void kcov_sim_softirq_exit(void);
+KCOV_SIM_API void kcov_sim_hardirq_enter(void);
+KCOV_SIM_API void kcov_sim_hardirq_exit(void);
+KCOV_SIM_API void kcov_sim_nmi_enter(void);
+KCOV_SIM_API void kcov_sim_nmi_exit(void);
+/* local_bh_disable()/enable(): the thread stays in task context. */
+KCOV_SIM_API void kcov_sim_bh_disable(void);
+KCOV_SIM_API void kcov_sim_bh_enable(void);
+/* The KCOV_IN_CTXSW bit: kcov_prepare_switch()/kcov_finish_switch(). */
+KCOV_SIM_API void kcov_sim_ctxsw_begin(void);
+KCOV_SIM_API void kcov_sim_ctxsw_end(void);
+
+/* ---- Configuration ----------------------------------------------------- */
+
+/* Whether KCOV_TRACE_CMP is supported (default yes); no: errno 524. */
+KCOV_SIM_API void kcov_sim_set_cmp_support(int enabled);
+/* Allocation cap in bytes for coverage buffers (0: none); above it ENOMEM. */
+KCOV_SIM_API void kcov_sim_set_alloc_limit(size_t bytes);
+
+enum kcov_sim_pc_mode {
+	KCOV_SIM_PC_RAW = 0,		/* return addresses as they are */
+	KCOV_SIM_PC_MODULE = 1,		/* module id + offset: ASLR-stable */
+	KCOV_SIM_PC_KERNEL = 2,		/* inside the x86-64 kernel text window */
+};
+/* PC mode for hooks (env KCOV_SIM_PC_MODE=raw|module|kernel). 0 or -EINVAL. */
+KCOV_SIM_API int kcov_sim_set_pc_mode(enum kcov_sim_pc_mode mode);
+KCOV_SIM_API enum kcov_sim_pc_mode kcov_sim_get_pc_mode(void);
+/* In raw mode, subtract @bias from every PC (the kernel's KASLR offset). */
+KCOV_SIM_API void kcov_sim_set_pc_bias(uintptr_t bias);
+
+/* ---- Kernel WARN_ONs --------------------------------------------------- */
+
+typedef void (*kcov_sim_warn_fn)(const char *file, int line, const char *what,
+				 void *arg);
+/* Number of WARNs since start (all threads). */
+KCOV_SIM_API unsigned long kcov_sim_warn_count(void);
+/* Replace the default (one "kcov-sim: WARNING" line on stderr); NULL restores
+ * it. The callback may run on any thread, never with a library lock held. */
+KCOV_SIM_API void kcov_sim_set_warn_handler(kcov_sim_warn_fn fn, void *arg);
+
+/* ---- Introspection ----------------------------------------------------- */
+
+struct kcov_sim_dev_info {
+	uint64_t	id;		/* stable while the device lives */
+	int		refcount;	/* file + owner + running sections */
+	unsigned int	mode;		/* 0 DISABLED, 1 INIT, 2 TRACE_PC, 3 TRACE_CMP */
+	unsigned long	size;		/* words, 0 before KCOV_INIT_TRACE */
+	int		sequence;	/* bumped by every reset */
+	int		remote;		/* KCOV_REMOTE_ENABLE succeeded */
+	int		file_open;	/* an fd or user mapping still holds it */
+	unsigned int	nr_handles;	/* registered remote handles (common too) */
+	unsigned long	*area;		/* the library's view of the buffer */
+};
+
+/* The device behind @fd: 0, -EBADF, or -ENOTTY (not a kcov fd). */
+KCOV_SIM_API int kcov_sim_dev_info(int fd, struct kcov_sim_dev_info *info);
+/* The same by id, also after close(): 0 or -ENOENT once the device is freed.
+ * @area stays valid only while the device lives. */
+KCOV_SIM_API int kcov_sim_dev_info_id(uint64_t id, struct kcov_sim_dev_info *info);
+/* Live devices in this process. */
+KCOV_SIM_API int kcov_sim_device_count(void);
+
+struct kcov_sim_pool_stats {
+	size_t	pooled;		/* section buffers waiting in the pool */
+	size_t	allocs;		/* section buffers allocated so far */
+	size_t	reuses;		/* section buffers taken from the pool */
+	size_t	handles;	/* entries in the global handle table */
+	size_t	sections;	/* remote sections running now */
+};
+KCOV_SIM_API int kcov_sim_pool_stats(struct kcov_sim_pool_stats *st);
+
+/* The calling thread's task state, for tests of the fake task. */
+struct kcov_sim_task_info {
+	unsigned int	kcov_mode;	/* with KCOV_IN_CTXSW (1 << 30) if set */
+	unsigned int	kcov_size;
+	uint64_t	kcov_handle;
+	int		attached;	/* t->kcov != NULL */
+	int		kcov_softirq;
+	int		in_task;
+};
+KCOV_SIM_API void kcov_sim_task_info(struct kcov_sim_task_info *ti);
+
+/* "MAJOR.MINOR.PATCH" of the library. */
+KCOV_SIM_API const char *kcov_sim_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KCOV_SIM_SIM_H */

@@ -1,0 +1,681 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * device.c - struct kcov and its ioctl state machine (spec section 2).
+ *
+ *                 INIT_TRACE(n)        ENABLE(m) / REMOTE_ENABLE
+ *   S0 DISABLED ---------------> S1 INIT ------------------------> S2/S3 on
+ *   (open)                          ^                                   |
+ *                                   +-- DISABLE, owner exit, failed ----+
+ *                                       REMOTE_ENABLE: kcov_reset()
+ *
+ * Any state -> freed when the last reference goes (kcov_put()). References:
+ * the file (while an fd or a user mapping of the memfd exists), the owner
+ * task, and every running remote section.
+ *
+ * The fd is a memfd; the device is found through its inode, so it follows
+ * the open file description through dup, dup2 and fork. The buffer is the
+ * memfd's pages; hooks write through the library's own MAP_SHARED view.
+ *
+ * Lock order: devices_lock -> kcov->lock -> remote_lock (remote.c).
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* A user mapping of a kcov memfd: it pins the file (spec 2.9). */
+struct umap {
+	struct kcov	*kcov;
+	uintptr_t	start, end;
+	LIST_ENTRY(umap) link;
+};
+
+static pthread_mutex_t devices_lock = PTHREAD_MUTEX_INITIALIZER;
+static LIST_HEAD(, kcov) devices = LIST_HEAD_INITIALIZER(devices);	/* devices_lock */
+static LIST_HEAD(, umap) umaps = LIST_HEAD_INITIALIZER(umaps);	/* devices_lock */
+static uint64_t next_id = 1;					/* devices_lock */
+/* Read without the lock by the shim's fast paths: "is there anything?" */
+static atomic_int nr_devices;
+static atomic_int nr_umaps;
+
+notrace bool ksim_devices_exist(void)
+{
+	return atomic_load_explicit(&nr_devices, memory_order_relaxed) != 0;
+}
+
+notrace void kcov_get(struct kcov *kcov)
+{
+	atomic_fetch_add_explicit(&kcov->refcount, 1, memory_order_relaxed);
+}
+
+static notrace void kcov_free(struct kcov *kcov)
+{
+	pthread_mutex_lock(&devices_lock);
+	LIST_REMOVE(kcov, link);
+	pthread_mutex_unlock(&devices_lock);
+	/* Handles left only if an owner leaked its reference (spec 2.9). */
+	pthread_mutex_lock(&kcov->lock);
+	if (kcov->remote)
+		kcov_remote_reset(kcov);
+	pthread_mutex_unlock(&kcov->lock);
+	if (kcov->area)
+		ksim_real_munmap(kcov->area, kcov->map_len);
+	pthread_mutex_destroy(&kcov->lock);
+	free(kcov);
+	atomic_fetch_sub_explicit(&nr_devices, 1, memory_order_relaxed);
+}
+
+notrace void kcov_put(struct kcov *kcov)
+{
+	if (atomic_fetch_sub_explicit(&kcov->refcount, 1,
+				      memory_order_acq_rel) == 1)
+		kcov_free(kcov);
+}
+
+/* Back to INIT; the sequence bump voids running sections (spec 2.8, 5.10).
+ * Caller holds kcov->lock (and remote_lock for a remote device). */
+notrace void kcov_reset(struct kcov *kcov)
+{
+	kcov->t = NULL;
+	kcov->mode = KCOV_MODE_INIT;
+	kcov->remote = false;
+	kcov->remote_size = 0;
+	kcov->sequence++;
+}
+
+/* Detach the owner @t. Caller holds kcov->lock and drops the task ref. */
+notrace void kcov_disable(struct kcov_task *t, struct kcov *kcov)
+{
+	kcov_task_reset(t);
+	if (kcov->remote)
+		kcov_remote_reset(kcov);
+	else
+		kcov_reset(kcov);
+}
+
+/* ---- identity: fd -> device ------------------------------------------- */
+
+static notrace struct kcov *find_locked(dev_t dev, ino_t ino)
+{
+	struct kcov *kcov;
+
+	LIST_FOREACH(kcov, &devices, link)
+		if (kcov->st_ino == ino && kcov->st_dev == dev)
+			return kcov;
+	return NULL;
+}
+
+/* Take a reference unless the device is already on its way out. */
+static notrace bool kcov_tryget(struct kcov *kcov)
+{
+	int old = atomic_load_explicit(&kcov->refcount, memory_order_relaxed);
+
+	while (old > 0)
+		if (atomic_compare_exchange_weak(&kcov->refcount, &old, old + 1))
+			return true;
+	return false;
+}
+
+/*
+ * The device behind @fd with a reference, or NULL with *err = -EBADF (no
+ * such fd) or -ENOTTY (not a kcov fd).
+ */
+notrace struct kcov *ksim_dev_get_fd(int fd, int *err)
+{
+	struct kcov *kcov;
+	struct stat st;
+
+	if (fstat(fd, &st)) {
+		*err = -errno;
+		return NULL;
+	}
+	pthread_mutex_lock(&devices_lock);
+	kcov = find_locked(st.st_dev, st.st_ino);
+	if (kcov && !kcov_tryget(kcov))
+		kcov = NULL;
+	pthread_mutex_unlock(&devices_lock);
+	*err = kcov ? 0 : -ENOTTY;
+	return kcov;
+}
+
+/* ---- open -------------------------------------------------------------- */
+
+/*
+ * The VFS checks the access mode at mmap time; reopening the memfd with the
+ * caller's mode makes the kernel do exactly that check.
+ */
+static notrace int reopen(int fd, int flags)
+{
+	char path[64];
+	int nfd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	nfd = open(path, flags & (O_ACCMODE | O_CLOEXEC | O_NONBLOCK));
+	if (nfd < 0)
+		nfd = -errno;
+	ksim_real_close(fd);
+	return nfd;
+}
+
+/* open("/sys/kernel/debug/kcov", @flags): a fresh device. fd or -errno. */
+notrace int ksim_dev_open(int flags)
+{
+	unsigned int mfd_flags = MFD_ALLOW_SEALING;
+	struct kcov *kcov;
+	struct stat st;
+	int fd;
+
+	if (flags & O_CLOEXEC)
+		mfd_flags |= MFD_CLOEXEC;
+	fd = memfd_create("kcov", mfd_flags);
+	if (fd < 0)
+		return -errno;
+	if ((flags & O_ACCMODE) != O_RDWR || (flags & O_NONBLOCK)) {
+		fd = reopen(fd, flags);
+		if (fd < 0)
+			return fd;
+	}
+	kcov = calloc(1, sizeof(*kcov));
+	if (!kcov || fstat(fd, &st)) {
+		free(kcov);
+		ksim_real_close(fd);
+		return -ENOMEM;
+	}
+	atomic_init(&kcov->refcount, 1);	/* the file's; put at release */
+	pthread_mutex_init(&kcov->lock, NULL);
+	kcov->mode = KCOV_MODE_DISABLED;
+	kcov->sequence = 1;
+	kcov->st_dev = st.st_dev;
+	kcov->st_ino = st.st_ino;
+	kcov->file_open = true;
+	pthread_mutex_lock(&devices_lock);
+	kcov->id = next_id++;
+	LIST_INSERT_HEAD(&devices, kcov, link);
+	atomic_fetch_add_explicit(&nr_devices, 1, memory_order_relaxed);
+	pthread_mutex_unlock(&devices_lock);
+	return fd;
+}
+
+/* ---- KCOV_INIT_TRACE -------------------------------------------------- */
+
+/* The memfd may need a writable description of its own to be sized. */
+static notrace int rw_fd(int fd)
+{
+	char path[64];
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags >= 0 && (flags & O_ACCMODE) == O_RDWR)
+		return fd;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+/* Size the memfd and map the library's view. Caller holds kcov->lock. */
+static notrace int area_alloc(struct kcov *kcov, int fd, unsigned long size)
+{
+	size_t len = page_round(size * sizeof(unsigned long));
+	int rfd = rw_fd(fd), ret = 0;
+	void *area;
+
+	if (rfd < 0)
+		return -ENOMEM;
+	if (ftruncate(rfd, (off_t)len)) {
+		ret = -ENOMEM;
+		goto out_close;
+	}
+	area = ksim_real_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			      rfd, 0);
+	if (area == MAP_FAILED) {
+		ftruncate(rfd, 0);
+		ret = -ENOMEM;
+		goto out_close;
+	}
+	/* The size is fixed for the device's life: no write() grows it. */
+	fcntl(rfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+	kcov->area = area;
+	kcov->map_len = len;
+	kcov->size = (uint32_t)size;
+	kcov->mode = KCOV_MODE_INIT;
+out_close:
+	if (rfd != fd)
+		ksim_real_close(rfd);
+	return ret;
+}
+
+static notrace int kcov_init_trace(struct kcov *kcov, int fd, unsigned long size)
+{
+	int ret;
+
+	/* Range first (spec 2.3): a second INIT with a bad size is EINVAL. */
+	if (size < 2 || size > KCOV_INIT_MAX)
+		return -EINVAL;
+	if (over_alloc_limit(size * sizeof(unsigned long)))
+		return -ENOMEM;
+	pthread_mutex_lock(&kcov->lock);
+	/* Unlike the kernel we allocate under the lock: the memfd is shared,
+	 * so a throw-away allocation would resize the live buffer. */
+	ret = kcov->mode != KCOV_MODE_DISABLED ? -EBUSY
+					       : area_alloc(kcov, fd, size);
+	pthread_mutex_unlock(&kcov->lock);
+	return ret;
+}
+
+/* ---- KCOV_ENABLE / KCOV_DISABLE ---------------------------------------- */
+
+/* Trace mode from a user argument (spec 2.5 #3): 0 PC, 1 CMP, else EINVAL. */
+notrace int ksim_trace_mode(unsigned long arg, enum kcov_mode *mode)
+{
+	if (arg == KCOV_TRACE_PC) {
+		*mode = KCOV_MODE_TRACE_PC;
+		return 0;
+	}
+	if (arg != KCOV_TRACE_CMP)
+		return -EINVAL;
+	if (!READ_ONCE(ksim_cmp_supported) || !ksim_cmp_hooks_ours())
+		return -ENOTSUPP;
+	*mode = KCOV_MODE_TRACE_CMP;
+	return 0;
+}
+
+/* Caller holds kcov->lock. */
+static notrace int kcov_enable_locked(struct kcov *kcov, unsigned long arg)
+{
+	struct kcov_task *t = &ksim_current;
+	enum kcov_mode mode;
+	int ret;
+
+	if (kcov->mode != KCOV_MODE_INIT || !kcov->area)
+		return -EINVAL;
+	if (kcov->t || t->kcov)
+		return -EBUSY;
+	ret = ksim_trace_mode(arg, &mode);
+	if (ret)
+		return ret;
+	/* No prefault: a page fault in a hook is harmless in userspace. */
+	kcov->mode = mode;
+	kcov->t = t;
+	kcov_start(t, kcov, kcov->size, kcov->area, mode, kcov->sequence);
+	kcov_get(kcov);		/* the task's; put in DISABLE or thread exit */
+	ksim_task_arm(t);
+	return 0;
+}
+
+/* Caller holds kcov->lock; on 0 the caller drops the task's reference. */
+static notrace int kcov_disable_locked(struct kcov *kcov, unsigned long arg)
+{
+	struct kcov_task *t = &ksim_current;
+
+	if (arg != 0 || t->kcov != kcov)
+		return -EINVAL;
+	if (WARN_ON(kcov->t != t))
+		return -EINVAL;
+	kcov_disable(t, kcov);
+	return 0;
+}
+
+/* ---- ioctl ------------------------------------------------------------- */
+
+/* VFS-level ioctls that reach every file before kcov_ioctl() does. */
+static notrace bool vfs_ioctl(unsigned long cmd)
+{
+	return cmd == FIOCLEX || cmd == FIONCLEX || cmd == FIONBIO ||
+	       cmd == FIOASYNC;
+}
+
+static notrace int kcov_ioctl(struct kcov *kcov, int fd, unsigned long cmd,
+			      unsigned long arg)
+{
+	int ret;
+
+	switch (cmd) {
+	case KCOV_INIT_TRACE:
+		return kcov_init_trace(kcov, fd, arg);
+	case KCOV_REMOTE_ENABLE:
+		return ksim_remote_enable_ioctl(kcov, arg);
+	case KCOV_ENABLE:
+		pthread_mutex_lock(&kcov->lock);
+		ret = kcov_enable_locked(kcov, arg);
+		pthread_mutex_unlock(&kcov->lock);
+		return ret;
+	case KCOV_DISABLE:
+		pthread_mutex_lock(&kcov->lock);
+		ret = kcov_disable_locked(kcov, arg);
+		pthread_mutex_unlock(&kcov->lock);
+		if (!ret)
+			kcov_put(kcov);	/* taken by (REMOTE_)ENABLE */
+		return ret;
+	default:
+		if (vfs_ioctl(cmd))
+			return ksim_real_ioctl(fd, cmd, arg) ? -errno : 0;
+		return -ENOTTY;
+	}
+}
+
+/*
+ * ioctl(2) on @fd: the kcov device if @fd is one, else the real kernel.
+ * Returns like the syscall.
+ */
+notrace int ksim_dev_ioctl(int fd, unsigned long cmd, unsigned long arg)
+{
+	struct kcov *kcov;
+	int ret;
+
+	kcov = ksim_dev_get_fd(fd, &ret);
+	if (!kcov)
+		return ksim_real_ioctl(fd, cmd, arg);
+	ret = kcov_ioctl(kcov, fd, cmd, arg);
+	kcov_put(kcov);
+	return sys_result(ret);
+}
+
+/* ---- file lifetime: fds and user mappings (spec 2.9) ------------------- */
+
+/* Does any fd of this process still refer to the memfd of @kcov? */
+static notrace bool fd_refers(struct kcov *kcov)
+{
+	struct dirent *de;
+	struct stat st;
+	bool found = false;
+	DIR *dir;
+
+	dir = opendir("/proc/self/fd");
+	if (!dir)
+		return true;	/* cannot tell: keep the device */
+	while (!found && (de = readdir(dir))) {
+		if (de->d_name[0] == '.' || atoi(de->d_name) == dirfd(dir))
+			continue;
+		if (!fstat(atoi(de->d_name), &st))
+			found = st.st_ino == kcov->st_ino &&
+				st.st_dev == kcov->st_dev;
+	}
+	closedir(dir);
+	return found;
+}
+
+static notrace bool umap_refers_locked(struct kcov *kcov)
+{
+	struct umap *m;
+
+	LIST_FOREACH(m, &umaps, link)
+		if (m->kcov == kcov)
+			return true;
+	return false;
+}
+
+/*
+ * release(): the struct file dies with its last fd and its last mapping.
+ * Drops the file's reference once. Called without locks, holding a ref.
+ */
+static notrace void file_check(struct kcov *kcov)
+{
+	bool release = false;
+
+	if (fd_refers(kcov))
+		return;
+	pthread_mutex_lock(&devices_lock);
+	if (kcov->file_open && !umap_refers_locked(kcov)) {
+		kcov->file_open = false;
+		release = true;
+	}
+	pthread_mutex_unlock(&devices_lock);
+	if (release)
+		kcov_put(kcov);		/* the file's, taken at open */
+}
+
+static notrace int umap_add(struct kcov *kcov, uintptr_t start, uintptr_t end)
+{
+	struct umap *m = malloc(sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	m->kcov = kcov;
+	m->start = start;
+	m->end = end;
+	pthread_mutex_lock(&devices_lock);
+	LIST_INSERT_HEAD(&umaps, m, link);
+	atomic_fetch_add_explicit(&nr_umaps, 1, memory_order_relaxed);
+	pthread_mutex_unlock(&devices_lock);
+	return 0;
+}
+
+/*
+ * Cut [start, end) out of every tracked mapping (munmap, or MAP_FIXED over
+ * it). Devices that lost a whole mapping are returned in @hit with a ref.
+ */
+static notrace int umap_cut(uintptr_t start, uintptr_t end,
+			    struct kcov **hit, int max)
+{
+	struct umap *m, *tmp, *tail;
+	int n = 0;
+
+	pthread_mutex_lock(&devices_lock);
+	LIST_FOREACH_SAFE(m, &umaps, link, tmp) {
+		if (m->end <= start || m->start >= end)
+			continue;
+		if (m->start < start && m->end > end) {
+			/* A hole in the middle splits the mapping in two. */
+			tail = malloc(sizeof(*tail));
+			if (tail) {
+				*tail = *m;
+				tail->start = end;
+				LIST_INSERT_HEAD(&umaps, tail, link);
+				atomic_fetch_add_explicit(&nr_umaps, 1,
+							  memory_order_relaxed);
+			}
+			m->end = start;
+		} else if (m->start < start) {
+			m->end = start;
+		} else if (m->end > end) {
+			m->start = end;
+		} else {
+			if (n < max && kcov_tryget(m->kcov))
+				hit[n++] = m->kcov;
+			LIST_REMOVE(m, link);
+			atomic_fetch_sub_explicit(&nr_umaps, 1,
+						  memory_order_relaxed);
+			free(m);
+		}
+	}
+	pthread_mutex_unlock(&devices_lock);
+	return n;
+}
+
+/* After [start, end) stopped being a kcov mapping: release what it pinned. */
+static notrace void umap_forget(uintptr_t start, uintptr_t end)
+{
+	struct kcov *hit[16];
+	int i, n;
+
+	if (!atomic_load_explicit(&nr_umaps, memory_order_relaxed))
+		return;
+	n = umap_cut(start, end, hit, (int)ARRAY_SIZE(hit));
+	for (i = 0; i < n; i++) {
+		file_check(hit[i]);
+		kcov_put(hit[i]);
+	}
+}
+
+/* ---- mmap / munmap / close -------------------------------------------- */
+
+/* The checks of the VFS and of kcov_mmap(), in the kernel's order. */
+static notrace int kcov_mmap_check(struct kcov *kcov, int fd, size_t len,
+				   int prot, int flags, off_t off)
+{
+	int fl = fcntl(fd, F_GETFL), type = flags & MAP_TYPE;
+
+	if (!len || (off & (off_t)(KSIM_PAGE_SIZE - 1)))
+		return -EINVAL;
+	if (len > SIZE_MAX - KSIM_PAGE_SIZE)
+		return -ENOMEM;
+	if ((fl & O_ACCMODE) == O_WRONLY)
+		return -EACCES;
+	if (type != MAP_PRIVATE && (prot & PROT_WRITE) &&
+	    (fl & O_ACCMODE) != O_RDWR)
+		return -EACCES;
+	/* kcov_mmap(): buffer allocated, offset 0, exact page-rounded size. */
+	pthread_mutex_lock(&kcov->lock);
+	if (!kcov->area || off != 0 || page_round(len) != kcov->map_len ||
+	    kcov->map_len != (size_t)kcov->size * sizeof(unsigned long)) {
+		pthread_mutex_unlock(&kcov->lock);
+		return -EINVAL;
+	}
+	pthread_mutex_unlock(&kcov->lock);
+	return 0;
+}
+
+/* mmap(2). Returns like the syscall. */
+notrace void *ksim_dev_mmap(void *addr, size_t len, int prot, int flags,
+			    int fd, off_t off)
+{
+	struct kcov *kcov = NULL;
+	void *p;
+	int err;
+
+	if (!(flags & MAP_ANONYMOUS) && ksim_devices_exist())
+		kcov = ksim_dev_get_fd(fd, &err);
+	if (kcov) {
+		err = kcov_mmap_check(kcov, fd, len, prot, flags, off);
+		if (err) {
+			kcov_put(kcov);
+			errno = -err;
+			return MAP_FAILED;
+		}
+	}
+	p = ksim_real_mmap(addr, len, prot, flags, fd, off);
+	if (p != MAP_FAILED && (flags & MAP_FIXED))
+		umap_forget((uintptr_t)p, (uintptr_t)p + page_round(len));
+	if (kcov) {
+		if (p != MAP_FAILED &&
+		    umap_add(kcov, (uintptr_t)p, (uintptr_t)p + page_round(len))) {
+			ksim_real_munmap(p, len);
+			p = MAP_FAILED;
+			errno = ENOMEM;
+		}
+		kcov_put(kcov);
+	}
+	return p;
+}
+
+notrace int ksim_dev_munmap(void *addr, size_t len)
+{
+	if (ksim_real_munmap(addr, len))
+		return -1;
+	umap_forget((uintptr_t)addr, (uintptr_t)addr + page_round(len));
+	return 0;
+}
+
+notrace int ksim_dev_close(int fd)
+{
+	struct kcov *kcov = NULL;
+	int err, ret;
+
+	if (ksim_devices_exist())
+		kcov = ksim_dev_get_fd(fd, &err);
+	ret = ksim_real_close(fd);
+	if (kcov) {
+		err = errno;
+		file_check(kcov);
+		kcov_put(kcov);
+		errno = err;
+	}
+	return ret;
+}
+
+/* ---- fork: the child gets a consistent copy of the simulated kernel ---- */
+
+notrace void ksim_dev_fork_prepare(void)
+{
+	struct kcov *kcov;
+
+	pthread_mutex_lock(&devices_lock);
+	LIST_FOREACH(kcov, &devices, link)
+		pthread_mutex_lock(&kcov->lock);
+	ksim_remote_lock();
+}
+
+notrace void ksim_dev_fork_parent(void)
+{
+	struct kcov *kcov;
+
+	ksim_remote_unlock();
+	LIST_FOREACH(kcov, &devices, link)
+		pthread_mutex_unlock(&kcov->lock);
+	pthread_mutex_unlock(&devices_lock);
+}
+
+/* Other threads are gone: their locks may not be released, so re-create. */
+notrace void ksim_dev_fork_child(void)
+{
+	struct kcov *kcov;
+
+	ksim_remote_fork_child();
+	LIST_FOREACH(kcov, &devices, link)
+		pthread_mutex_init(&kcov->lock, NULL);
+	pthread_mutex_init(&devices_lock, NULL);
+}
+
+/* ---- introspection (sim.h) --------------------------------------------- */
+
+static notrace void info_fill(struct kcov *kcov, struct kcov_sim_dev_info *info)
+{
+	pthread_mutex_lock(&kcov->lock);
+	info->id = kcov->id;
+	info->refcount = atomic_load(&kcov->refcount) - 1;	/* minus ours */
+	info->mode = kcov->mode;
+	info->size = kcov->size;
+	info->sequence = kcov->sequence;
+	info->remote = kcov->remote;
+	info->area = kcov->area;
+	pthread_mutex_unlock(&kcov->lock);
+	ksim_remote_lock();
+	info->nr_handles = kcov->nr_handles;
+	ksim_remote_unlock();
+	pthread_mutex_lock(&devices_lock);
+	info->file_open = kcov->file_open;
+	pthread_mutex_unlock(&devices_lock);
+}
+
+KCOV_SIM_API notrace int kcov_sim_dev_info(int fd, struct kcov_sim_dev_info *info)
+{
+	struct kcov *kcov;
+	int err;
+
+	kcov = ksim_dev_get_fd(fd, &err);
+	if (!kcov)
+		return err;
+	info_fill(kcov, info);
+	kcov_put(kcov);
+	return 0;
+}
+
+KCOV_SIM_API notrace int kcov_sim_dev_info_id(uint64_t id,
+					      struct kcov_sim_dev_info *info)
+{
+	struct kcov *kcov, *found = NULL;
+
+	pthread_mutex_lock(&devices_lock);
+	LIST_FOREACH(kcov, &devices, link)
+		if (kcov->id == id && kcov_tryget(kcov)) {
+			found = kcov;
+			break;
+		}
+	pthread_mutex_unlock(&devices_lock);
+	if (!found)
+		return -ENOENT;
+	info_fill(found, info);
+	kcov_put(found);
+	return 0;
+}
+
+KCOV_SIM_API notrace int kcov_sim_device_count(void)
+{
+	return atomic_load(&nr_devices);
+}

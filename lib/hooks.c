@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hooks.c - the ten __sanitizer_cov_* entry points (spec section 4).
+ *
+ * Each hook: one gate load (mode and context in one word), a bounds check,
+ * the counter store, then the entry. No locks, no calls on the hot path, no
+ * atomic read-modify-write: an area has exactly one writer, its task.
+ */
+#include <stdio.h>
+
+#include "internal.h"
+
+int ksim_pc_mode KSIM_HIDDEN;		/* enum kcov_sim_pc_mode; pc.c */
+uintptr_t ksim_pc_bias KSIM_HIDDEN;	/* raw mode: the "KASLR offset" */
+
+/* Canonicalise a return address (spec 4.2); the non-raw modes are cold. */
+static __always_inline notrace uint64_t canonicalize_ip(uintptr_t ip)
+{
+	if (unlikely(READ_ONCE(ksim_pc_mode)))
+		return ksim_pc_xlate(ip);
+	return ip - READ_ONCE(ksim_pc_bias);
+}
+
+#define _RET_IP_	((uintptr_t)__builtin_return_address(0))
+
+void KCOV_SIM_API notrace __sanitizer_cov_trace_pc(void)
+{
+	struct kcov_task *t = &ksim_current;
+	unsigned long *area, pos;
+
+	if (likely(READ_ONCE(t->gate) != ksim_gate(KCOV_MODE_TRACE_PC)))
+		return;
+	barrier();	/* pairs with the barrier in kcov_start() */
+	area = t->kcov_area;
+	/* The first word is the count; the kernel trusts what the user wrote. */
+	pos = READ_ONCE(area[0]) + 1;
+	if (likely(pos < t->kcov_size)) {
+		/*
+		 * Counter first, entry second: a signal handler running
+		 * instrumented code between the two stores takes the next
+		 * slot, not ours (spec 6.2 #13).
+		 */
+		WRITE_ONCE(area[0], pos);
+		barrier();
+		WRITE_ONCE(area[pos], canonicalize_ip(_RET_IP_));
+	}
+}
+
+/* The user made the count so large that the kernel's index wraps (case 57). */
+static __cold notrace void cmp_wrapped(uint64_t count)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg),
+		 "CMP count %#llx wraps: kernel would write out of bounds",
+		 (unsigned long long)count);
+	ksim_warn(__FILE__, __LINE__, msg);
+}
+
+static __always_inline notrace void write_comp_data(struct kcov_task *t,
+		uint64_t type, uint64_t arg1, uint64_t arg2, uintptr_t ip)
+{
+	unsigned long *area = t->kcov_area;
+	uint64_t count, start, end_pos, size = t->kcov_size;
+
+	/* Same arithmetic as the kernel: unsigned, modulo 2^64. */
+	count = READ_ONCE(area[0]);
+	start = count * KCOV_WORDS_PER_CMP + 1;
+	end_pos = (start + KCOV_WORDS_PER_CMP) * sizeof(uint64_t);
+	if (likely(end_pos <= size * sizeof(uint64_t))) {
+		if (unlikely(start >= size || size - start < KCOV_WORDS_PER_CMP)) {
+			cmp_wrapped(count);
+			return;
+		}
+		/* Counter first (spec 4.4), then the whole record. */
+		WRITE_ONCE(area[0], count + 1);
+		barrier();
+		WRITE_ONCE(area[start], type);
+		WRITE_ONCE(area[start + 1], arg1);
+		WRITE_ONCE(area[start + 2], arg2);
+		WRITE_ONCE(area[start + 3], canonicalize_ip(ip));
+	}
+}
+
+static __always_inline notrace void trace_cmp(uint64_t type, uint64_t a,
+					      uint64_t b, uintptr_t ip)
+{
+	struct kcov_task *t = &ksim_current;
+
+	if (likely(READ_ONCE(t->gate) != ksim_gate(KCOV_MODE_TRACE_CMP)))
+		return;
+	barrier();
+	write_comp_data(t, type, a, b, ip);
+}
+
+#define DEFINE_CMP(name, bits, log2, c)					\
+void KCOV_SIM_API notrace __sanitizer_cov_trace_##name(uint##bits##_t a,	\
+						       uint##bits##_t b)	\
+{									\
+	trace_cmp(KCOV_CMP_SIZE(log2) | (c), a, b, _RET_IP_);		\
+}
+
+/* kcov_u64 = unsigned long on 64-bit, like the compilers' builtins. */
+typedef unsigned long kcov_u64;
+BUILD_BUG_ON(sizeof(kcov_u64) != 8);
+
+DEFINE_CMP(cmp1, 8, 0, 0)
+DEFINE_CMP(cmp2, 16, 1, 0)
+DEFINE_CMP(cmp4, 32, 2, 0)
+DEFINE_CMP(const_cmp1, 8, 0, KCOV_CMP_CONST)
+DEFINE_CMP(const_cmp2, 16, 1, KCOV_CMP_CONST)
+DEFINE_CMP(const_cmp4, 32, 2, KCOV_CMP_CONST)
+
+void KCOV_SIM_API notrace __sanitizer_cov_trace_cmp8(kcov_u64 a, kcov_u64 b)
+{
+	trace_cmp(KCOV_CMP_SIZE(3), a, b, _RET_IP_);
+}
+
+void KCOV_SIM_API notrace __sanitizer_cov_trace_const_cmp8(kcov_u64 a, kcov_u64 b)
+{
+	trace_cmp(KCOV_CMP_SIZE(3) | KCOV_CMP_CONST, a, b, _RET_IP_);
+}
+
+/* cases[0] = N, cases[1] = operand width in bits, cases[2..N+1] = constants */
+void KCOV_SIM_API notrace __sanitizer_cov_trace_switch(kcov_u64 val, void *arg)
+{
+	struct kcov_task *t = &ksim_current;
+	const uint64_t *cases = arg;
+	uintptr_t ip = _RET_IP_;
+	uint64_t i, count, type;
+
+	/* The mode is checked once, not once per case (DESIGN 7). */
+	if (likely(READ_ONCE(t->gate) != ksim_gate(KCOV_MODE_TRACE_CMP)))
+		return;
+	barrier();
+	switch (cases[1]) {
+	case 8:
+		type = KCOV_CMP_SIZE(0);
+		break;
+	case 16:
+		type = KCOV_CMP_SIZE(1);
+		break;
+	case 32:
+		type = KCOV_CMP_SIZE(2);
+		break;
+	case 64:
+		type = KCOV_CMP_SIZE(3);
+		break;
+	default:
+		return;
+	}
+	count = cases[0];
+	for (i = 0; i < count; i++)
+		write_comp_data(t, type | KCOV_CMP_CONST, cases[i + 2], val, ip);
+}
+
+/*
+ * GCC 12 emits these for float and double compares under trace-cmp. The
+ * kernel has no floating point and no such hooks: accept and ignore, so
+ * every object either compiler produces links.
+ */
+void KCOV_SIM_API notrace __sanitizer_cov_trace_cmpf(float a, float b)
+{
+	(void)a;
+	(void)b;
+}
+
+void KCOV_SIM_API notrace __sanitizer_cov_trace_cmpd(double a, double b)
+{
+	(void)a;
+	(void)b;
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/* internal.h - shared between the parts of lib/; never installed. */
+#ifndef KSIM_INTERNAL_H
+#define KSIM_INTERNAL_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <bsd/sys/queue.h>
+
+#include "compiler.h"
+#include <kcov-sim/kcov.h>
+#include <kcov-sim/sim.h>
+
+#define ENOTSUPP		524	/* kernel-internal, no libc name */
+#define KCOV_WORDS_PER_CMP	4
+#define KCOV_IN_CTXSW		(1u << 30)
+#define KCOV_IRQ_AREA_SIZE	0x40000u	/* words, CONFIG_KCOV_IRQ_AREA_SIZE */
+#define KCOV_INIT_MAX		(INT32_MAX / 8)	/* INT_MAX / sizeof(long) */
+#define KSIM_PAGE_SIZE		4096ul
+
+enum kcov_mode {
+	KCOV_MODE_DISABLED	= 0,
+	KCOV_MODE_INIT		= 1,
+	KCOV_MODE_TRACE_PC	= 2,
+	KCOV_MODE_TRACE_CMP	= 3,
+	KCOV_MODE_REMOTE	= 4,	/* P-2025: the remote owner's task */
+};
+
+struct kcov;
+
+/*
+ * The fake task_struct: one per thread, in initial-exec TLS (a hook pays one
+ * %fs-relative load, not a __tls_get_addr call). All zero means "disabled",
+ * so instrumented code that runs before any constructor records nothing.
+ * Only the thread itself writes these fields (a forked child re-initialises
+ * its copy), so the ordering between them needs compiler barriers only.
+ */
+struct kcov_task {
+	union {
+		struct {
+			uint32_t kcov_mode;	/* enum kcov_mode | KCOV_IN_CTXSW */
+			uint32_t ctx_block;	/* 0 iff the context may record */
+		};
+		uint64_t gate;		/* both, for the hooks' single compare */
+	};
+	uint32_t	kcov_size;	/* words in kcov_area */
+	unsigned long	*kcov_area;	/* where hooks write (library's view) */
+	struct kcov	*kcov;		/* device this task is wired to */
+	int		kcov_sequence;	/* device sequence seen at start */
+	unsigned int	kcov_softirq;	/* a softirq section runs on top */
+	uint64_t	kcov_handle;	/* common handle, inherited by children */
+
+	uint8_t		softirq_cnt;	/* simulated preempt_count parts */
+	uint8_t		hardirq_cnt;
+	uint8_t		nmi_cnt;
+	uint8_t		bh_cnt;
+	bool		in_section;	/* a task-context remote section runs */
+	bool		armed;		/* exit destructor registered */
+
+	/* P-2025 keeps these per CPU; a simulated CPU is one thread. */
+	struct {
+		uint32_t	mode;
+		uint32_t	size;
+		unsigned long	*area;
+		struct kcov	*kcov;
+		int		sequence;
+	} saved;
+	unsigned long	*irq_area;	/* this "CPU"'s softirq section buffer */
+};
+
+extern __thread struct kcov_task ksim_current
+	__attribute__((tls_model("initial-exec"))) KSIM_HIDDEN;
+
+/* The value of kcov_task.gate for @mode in a context that may record. */
+static __always_inline uint64_t ksim_gate(uint32_t mode)
+{
+	struct kcov_task t = { .kcov_mode = mode, .ctx_block = 0 };
+
+	return t.gate;
+}
+
+/*
+ * struct kcov: see the state diagram in device.c. Identity is the memfd's
+ * inode: every fd and mapping of one open file description reaches it.
+ */
+struct kcov {
+	atomic_int	refcount;	/* file + owner task + running sections */
+	pthread_mutex_t	lock;		/* serialises the fields below; never in a hook */
+	enum kcov_mode	mode;		/* DISABLED, INIT, TRACE_PC or TRACE_CMP */
+	uint32_t	size;		/* words, set once by KCOV_INIT_TRACE */
+	unsigned long	*area;		/* library's MAP_SHARED view of the memfd */
+	size_t		map_len;	/* page-rounded bytes of @area */
+	struct kcov_task *t;		/* owner (local or remote) or NULL */
+	bool		remote;
+	uint32_t	remote_size;	/* words per remote section buffer */
+	int		sequence;	/* starts at 1, bumped by kcov_reset() */
+
+	/* Under devices_lock (device.c): */
+	dev_t		st_dev;
+	ino_t		st_ino;
+	uint64_t	id;
+	bool		file_open;	/* an fd or a user mapping pins the file */
+	LIST_ENTRY(kcov) link;
+
+	/* Under remote_lock (remote.c): */
+	unsigned int	nr_handles;
+};
+
+/* hooks.c / pc.c */
+extern int ksim_pc_mode KSIM_HIDDEN;
+extern uintptr_t ksim_pc_bias KSIM_HIDDEN;
+uint64_t ksim_pc_xlate(uintptr_t ip) KSIM_HIDDEN;
+
+/* task.c */
+void kcov_start(struct kcov_task *t, struct kcov *kcov, uint32_t size,
+		unsigned long *area, enum kcov_mode mode, int sequence) KSIM_HIDDEN;
+void kcov_stop(struct kcov_task *t) KSIM_HIDDEN;
+void kcov_task_reset(struct kcov_task *t) KSIM_HIDDEN;
+void ksim_task_arm(struct kcov_task *t) KSIM_HIDDEN;
+void ksim_ctx_update(struct kcov_task *t) KSIM_HIDDEN;
+bool ksim_in_task(const struct kcov_task *t) KSIM_HIDDEN;
+bool ksim_in_softirq_really(const struct kcov_task *t) KSIM_HIDDEN;
+
+/* device.c */
+void kcov_get(struct kcov *kcov) KSIM_HIDDEN;
+void kcov_put(struct kcov *kcov) KSIM_HIDDEN;
+void kcov_reset(struct kcov *kcov) KSIM_HIDDEN;
+void kcov_disable(struct kcov_task *t, struct kcov *kcov) KSIM_HIDDEN;
+int ksim_trace_mode(unsigned long arg, enum kcov_mode *mode) KSIM_HIDDEN;
+struct kcov *ksim_dev_get_fd(int fd, int *err) KSIM_HIDDEN;
+bool ksim_devices_exist(void) KSIM_HIDDEN;
+int ksim_dev_open(int flags) KSIM_HIDDEN;
+int ksim_dev_ioctl(int fd, unsigned long cmd, unsigned long arg) KSIM_HIDDEN;
+void *ksim_dev_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) KSIM_HIDDEN;
+int ksim_dev_munmap(void *addr, size_t len) KSIM_HIDDEN;
+int ksim_dev_close(int fd) KSIM_HIDDEN;
+void ksim_dev_fork_prepare(void) KSIM_HIDDEN;
+void ksim_dev_fork_parent(void) KSIM_HIDDEN;
+void ksim_dev_fork_child(void) KSIM_HIDDEN;
+void *ksim_buf_alloc(size_t bytes) KSIM_HIDDEN;
+void ksim_buf_free(void *p, size_t bytes) KSIM_HIDDEN;
+
+/* remote.c */
+int ksim_remote_enable_ioctl(struct kcov *kcov, unsigned long uarg) KSIM_HIDDEN;
+void kcov_remote_reset(struct kcov *kcov) KSIM_HIDDEN;
+void ksim_remote_lock(void) KSIM_HIDDEN;
+void ksim_remote_unlock(void) KSIM_HIDDEN;
+void ksim_remote_fork_child(void) KSIM_HIDDEN;
+void ksim_task_exit_remote(struct kcov_task *t) KSIM_HIDDEN;
+
+/* shim.c: libc's own functions, never our interposers */
+int ksim_real_close(int fd) KSIM_HIDDEN;
+void *ksim_real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) KSIM_HIDDEN;
+int ksim_real_munmap(void *addr, size_t len) KSIM_HIDDEN;
+int ksim_real_ioctl(int fd, unsigned long cmd, unsigned long arg) KSIM_HIDDEN;
+
+/* sim.c */
+extern bool ksim_cmp_supported KSIM_HIDDEN;
+extern size_t ksim_alloc_limit KSIM_HIDDEN;
+void ksim_warn(const char *file, int line, const char *what) KSIM_HIDDEN;
+bool ksim_cmp_hooks_ours(void) KSIM_HIDDEN;
+
+#define WARN(cond, what) ({						\
+	bool __c = !!(cond);						\
+	if (unlikely(__c))						\
+		ksim_warn(__FILE__, __LINE__, (what));			\
+	__c;								\
+})
+#define WARN_ON(cond)	WARN(cond, #cond)
+
+/* The only kernel-to-libc error conversion (STYLE 6.4). */
+static inline int sys_result(int ret)
+{
+	if (ret >= 0)
+		return ret;
+	errno = -ret;
+	return -1;
+}
+
+/* Coverage memory above the configured cap fails like a full kernel. */
+static inline bool over_alloc_limit(size_t bytes)
+{
+	size_t limit = READ_ONCE(ksim_alloc_limit);
+
+	return limit && bytes > limit;
+}
+
+static inline size_t page_round(size_t bytes)
+{
+	return (bytes + KSIM_PAGE_SIZE - 1) & ~(KSIM_PAGE_SIZE - 1);
+}
+
+#endif /* KSIM_INTERNAL_H */

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * shim.c - the two front doors.
+ *
+ * (a) kcov_sim_open/ioctl/mmap/munmap/close: the syscalls, one to one.
+ * (b) libc interposers, so an unmodified program that opens
+ *     /sys/kernel/debug/kcov works when linked with -lkcov-sim or run under
+ *     LD_PRELOAD. Every other path, fd and request goes to the next
+ *     definition untouched; while no device exists that costs one relaxed
+ *     load. pthread_create() is wrapped so new threads inherit kcov_handle,
+ *     as clone() copies it (spec 3.2).
+ *
+ * "Next definition": a sanitizer's interceptor when there is one (its
+ * __interceptor_ alias: a statically linked runtime sits in the same object
+ * as a statically linked libkcov-sim, out of RTLD_NEXT's reach), else libc.
+ */
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define KCOV_PATH	"/sys/kernel/debug/kcov"
+
+typedef int (*open_fn)(const char *, int, ...);
+typedef int (*openat_fn)(int, const char *, int, ...);
+typedef int (*ioctl_fn)(int, unsigned long, ...);
+typedef void *(*mmap_fn)(void *, size_t, int, int, int, off_t);
+typedef int (*munmap_fn)(void *, size_t);
+typedef int (*close_fn)(int);
+typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *,
+				 void *(*)(void *), void *);
+
+#define SANITIZER_ALIAS(ret, name, ...) \
+	extern ret __interceptor_##name(__VA_ARGS__) __attribute__((weak))
+SANITIZER_ALIAS(int, open, const char *, int, ...);
+SANITIZER_ALIAS(int, openat, int, const char *, int, ...);
+SANITIZER_ALIAS(int, ioctl, int, unsigned long, ...);
+SANITIZER_ALIAS(void *, mmap, void *, size_t, int, int, int, off_t);
+SANITIZER_ALIAS(int, munmap, void *, size_t);
+SANITIZER_ALIAS(int, close, int);
+SANITIZER_ALIAS(int, pthread_create, pthread_t *, const pthread_attr_t *,
+		void *(*)(void *), void *);
+
+/* Resolved on first use: instrumented constructors may run before ours. */
+#define REAL(name)							\
+static notrace name##_fn real_##name(void)				\
+{									\
+	static name##_fn fn;						\
+	name##_fn f = __atomic_load_n(&fn, __ATOMIC_ACQUIRE);		\
+									\
+	if (unlikely(!f)) {						\
+		f = (name##_fn)__interceptor_##name;			\
+		if (!f)							\
+			f = (name##_fn)dlsym(RTLD_NEXT, #name);		\
+		if (!f)							\
+			abort();	/* no libc: nothing can work */	\
+		__atomic_store_n(&fn, f, __ATOMIC_RELEASE);		\
+	}								\
+	return f;							\
+}
+REAL(open)
+REAL(openat)
+REAL(ioctl)
+REAL(mmap)
+REAL(munmap)
+REAL(close)
+REAL(pthread_create)
+
+notrace int ksim_real_close(int fd)
+{
+	return real_close()(fd);
+}
+
+notrace void *ksim_real_mmap(void *addr, size_t len, int prot, int flags,
+			     int fd, off_t off)
+{
+	return real_mmap()(addr, len, prot, flags, fd, off);
+}
+
+notrace int ksim_real_munmap(void *addr, size_t len)
+{
+	return real_munmap()(addr, len);
+}
+
+notrace int ksim_real_ioctl(int fd, unsigned long cmd, unsigned long arg)
+{
+	return real_ioctl()(fd, cmd, arg);
+}
+
+/* ---- (a) explicit API -------------------------------------------------- */
+
+KCOV_SIM_API notrace int kcov_sim_open(void)
+{
+	return sys_result(ksim_dev_open(O_RDWR));
+}
+
+KCOV_SIM_API notrace int kcov_sim_ioctl(int fd, unsigned long cmd,
+					unsigned long arg)
+{
+	return ksim_dev_ioctl(fd, cmd, arg);
+}
+
+KCOV_SIM_API notrace void *kcov_sim_mmap(void *addr, size_t len, int prot,
+					 int flags, int fd, off_t off)
+{
+	return ksim_dev_mmap(addr, len, prot, flags, fd, off);
+}
+
+KCOV_SIM_API notrace int kcov_sim_munmap(void *addr, size_t len)
+{
+	return ksim_dev_munmap(addr, len);
+}
+
+KCOV_SIM_API notrace int kcov_sim_close(int fd)
+{
+	return ksim_dev_close(fd);
+}
+
+/* ---- (b) libc interposers ---------------------------------------------- */
+
+static notrace bool is_kcov_path(const char *path)
+{
+	return path && strcmp(path, KCOV_PATH) == 0;
+}
+
+static notrace bool wants_mode(int flags)
+{
+	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+}
+
+KCOV_SIM_API notrace int open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	va_list ap;
+
+	if (is_kcov_path(path))
+		return sys_result(ksim_dev_open(flags));
+	if (wants_mode(flags)) {
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	return real_open()(path, flags, mode);
+}
+
+KCOV_SIM_API notrace int open64(const char *path, int flags, ...)
+	__attribute__((alias("open")));
+
+KCOV_SIM_API notrace int openat(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	va_list ap;
+
+	/* An absolute path ignores dirfd. */
+	if (is_kcov_path(path))
+		return sys_result(ksim_dev_open(flags));
+	if (wants_mode(flags)) {
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	return real_openat()(dirfd, path, flags, mode);
+}
+
+KCOV_SIM_API notrace int openat64(int dirfd, const char *path, int flags, ...)
+	__attribute__((alias("openat")));
+
+/* _FORTIFY_SOURCE turns two-argument open() calls into these. */
+KCOV_SIM_API notrace int __open_2(const char *path, int flags)
+{
+	return open(path, flags);
+}
+
+KCOV_SIM_API notrace int __open64_2(const char *path, int flags)
+	__attribute__((alias("__open_2")));
+
+KCOV_SIM_API notrace int __openat_2(int dirfd, const char *path, int flags)
+{
+	return openat(dirfd, path, flags);
+}
+
+KCOV_SIM_API notrace int ioctl(int fd, unsigned long cmd, ...)
+{
+	unsigned long arg;
+	va_list ap;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, unsigned long);
+	va_end(ap);
+	if (likely(!ksim_devices_exist()))
+		return real_ioctl()(fd, cmd, arg);
+	return ksim_dev_ioctl(fd, cmd, arg);
+}
+
+KCOV_SIM_API notrace void *mmap(void *addr, size_t len, int prot, int flags,
+				int fd, off_t off)
+{
+	return ksim_dev_mmap(addr, len, prot, flags, fd, off);
+}
+
+KCOV_SIM_API notrace void *mmap64(void *addr, size_t len, int prot, int flags,
+				  int fd, off_t off) __attribute__((alias("mmap")));
+
+KCOV_SIM_API notrace int munmap(void *addr, size_t len)
+{
+	return ksim_dev_munmap(addr, len);
+}
+
+KCOV_SIM_API notrace int close(int fd)
+{
+	return ksim_dev_close(fd);
+}
+
+/* ---- pthread_create: kcov_handle follows new threads ------------------- */
+
+struct thread_start {
+	void		*(*fn)(void *);
+	void		*arg;
+	uint64_t	kcov_handle;
+};
+
+static notrace void *thread_trampoline(void *p)
+{
+	struct thread_start start = *(struct thread_start *)p;
+
+	free(p);
+	ksim_current.kcov_handle = start.kcov_handle;
+	return start.fn(start.arg);
+}
+
+KCOV_SIM_API notrace int pthread_create(pthread_t *thread,
+					const pthread_attr_t *attr,
+					void *(*fn)(void *), void *arg)
+{
+	uint64_t handle = ksim_current.kcov_handle;
+	struct thread_start *start;
+	int ret;
+
+	if (!handle)
+		return real_pthread_create()(thread, attr, fn, arg);
+	start = malloc(sizeof(*start));
+	if (!start)
+		return EAGAIN;
+	start->fn = fn;
+	start->arg = arg;
+	start->kcov_handle = handle;
+	ret = real_pthread_create()(thread, attr, thread_trampoline, start);
+	if (ret)
+		free(start);
+	return ret;
+}

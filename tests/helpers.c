@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+static int use_shim(void)
+{
+	static int cached = -1;
+
+	if (cached < 0) {
+		const char *d = getenv("KSIM_TEST_DOOR");
+
+		cached = d && !strcmp(d, "shim");
+	}
+	return cached;
+}
+
+const char *t_door(void)
+{
+	return use_shim() ? "shim" : "api";
+}
+
+int t_open(void)
+{
+	return use_shim() ? open("/sys/kernel/debug/kcov", O_RDWR) : kcov_sim_open();
+}
+
+int t_ioctl(int fd, unsigned long cmd, unsigned long arg)
+{
+	return use_shim() ? ioctl(fd, cmd, arg) : kcov_sim_ioctl(fd, cmd, arg);
+}
+
+void *t_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return use_shim() ? mmap(addr, len, prot, flags, fd, off)
+			  : kcov_sim_mmap(addr, len, prot, flags, fd, off);
+}
+
+int t_munmap(void *addr, size_t len)
+{
+	return use_shim() ? munmap(addr, len) : kcov_sim_munmap(addr, len);
+}
+
+int t_close(int fd)
+{
+	return use_shim() ? close(fd) : kcov_sim_close(fd);
+}
+
+unsigned long *t_init_map(int fd, unsigned long words)
+{
+	void *p;
+
+	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, words), 0);
+	p = t_mmap(NULL, words * sizeof(unsigned long), PROT_READ | PROT_WRITE,
+		   MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	return p;
+}
+
+__attribute__((noinline)) void t_pc_x(void)
+{
+	__sanitizer_cov_trace_pc();
+	__asm__ volatile("" ::: "memory");
+}
+
+__attribute__((noinline)) void t_pc_y(void)
+{
+	__sanitizer_cov_trace_pc();
+	__asm__ volatile("" ::: "memory");
+}
+
+__attribute__((noinline)) void t_pc_z(void)
+{
+	__sanitizer_cov_trace_pc();
+	__asm__ volatile("" ::: "memory");
+}
+
+__attribute__((noinline)) void t_cmp4_site(uint32_t a, uint32_t b)
+{
+	__sanitizer_cov_trace_cmp4(a, b);
+	__asm__ volatile("" ::: "memory");
+}
+
+/* The return address lies within the first 256 bytes of the site. */
+int t_pc_is(unsigned long pc, void (*site)(void))
+{
+	uintptr_t s = (uintptr_t)site;
+
+	return pc > s && pc < s + 256;
+}
+
+/* ---- WARN accounting --------------------------------------------------- */
+
+static unsigned long warn_expected;
+static unsigned long warn_base;
+static char warn_last[256];
+static pthread_mutex_t warn_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void t_warn_handler(const char *file, int line, const char *what, void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&warn_lock);
+	snprintf(warn_last, sizeof(warn_last), "%s:%d: %s", file, line, what);
+	pthread_mutex_unlock(&warn_lock);
+}
+
+const char *t_warn_last(void)
+{
+	return warn_last;
+}
+
+void t_warn_expect(unsigned long n)
+{
+	warn_expected += n;
+}
+
+int t_setup(void **state)
+{
+	(void)state;
+	kcov_sim_set_warn_handler(t_warn_handler, NULL);
+	warn_base = kcov_sim_warn_count();
+	warn_expected = 0;
+	warn_last[0] = 0;
+	return 0;
+}
+
+int t_teardown(void **state)
+{
+	unsigned long got = kcov_sim_warn_count() - warn_base;
+
+	(void)state;
+	kcov_sim_set_cmp_support(1);
+	kcov_sim_set_alloc_limit(0);
+	if (got != warn_expected) {
+		fprintf(stderr, "unexpected WARN count %lu (expected %lu), last: %s\n",
+			got, warn_expected, warn_last);
+		return -1;
+	}
+	return 0;
+}
+
+int t_fd_setup(void **state)
+{
+	int fd;
+
+	t_setup(state);
+	fd = t_open();
+	if (fd < 0)
+		return -1;
+	*state = (void *)(intptr_t)fd;
+	return 0;
+}
+
+int t_fd_teardown(void **state)
+{
+	int fd = (int)(intptr_t)*state;
+	struct kcov_sim_dev_info info;
+
+	/* Leave no thread attached: a test that enabled and did not disable
+	 * on this thread would poison the next one. */
+	if (kcov_sim_dev_info(fd, &info) == 0 && info.mode >= 2)
+		t_ioctl(fd, KCOV_DISABLE, 0);
+	t_close(fd);
+	return t_teardown(state);
+}
+
+int t_fd(void **state)
+{
+	return (int)(intptr_t)*state;
+}
+
+/* ---- threads ----------------------------------------------------------- */
+
+struct t_thread {
+	long (*fn)(void *);
+	void *arg;
+	long ret;
+};
+
+static void *t_thread_main(void *p)
+{
+	struct t_thread *th = p;
+
+	th->ret = th->fn(th->arg);
+	return NULL;
+}
+
+long t_in_thread(long (*fn)(void *), void *arg)
+{
+	struct t_thread th = { fn, arg, 0 };
+	pthread_t tid;
+
+	assert_int_equal(pthread_create(&tid, NULL, t_thread_main, &th), 0);
+	assert_int_equal(pthread_join(tid, NULL), 0);
+	return th.ret;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * helpers.h - test support linked into every test (uninstrumented).
+ *
+ * t_open/t_ioctl/t_mmap/t_munmap/t_close go through the front door chosen
+ * by KSIM_TEST_DOOR: "api" (kcov_sim_*) or "shim" (open/ioctl/... of libc,
+ * interposed). ctest runs every spec test through both.
+ */
+#ifndef KSIM_TEST_HELPERS_H
+#define KSIM_TEST_HELPERS_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <sys/types.h>
+
+#include <kcov-sim/kcov.h>
+#include <kcov-sim/kernel.h>
+#include <kcov-sim/sim.h>
+
+#define T_SKIP	77	/* SKIP_RETURN_CODE */
+
+/* The hooks, called explicitly: each call is one "PC()" of the spec. */
+void __sanitizer_cov_trace_pc(void);
+void __sanitizer_cov_trace_cmp1(uint8_t, uint8_t);
+void __sanitizer_cov_trace_cmp2(uint16_t, uint16_t);
+void __sanitizer_cov_trace_cmp4(uint32_t, uint32_t);
+void __sanitizer_cov_trace_cmp8(unsigned long, unsigned long);
+void __sanitizer_cov_trace_const_cmp1(uint8_t, uint8_t);
+void __sanitizer_cov_trace_const_cmp2(uint16_t, uint16_t);
+void __sanitizer_cov_trace_const_cmp4(uint32_t, uint32_t);
+void __sanitizer_cov_trace_const_cmp8(unsigned long, unsigned long);
+void __sanitizer_cov_trace_switch(unsigned long, void *);
+
+/* Front door selected by KSIM_TEST_DOOR (default "api"). */
+int t_open(void);
+int t_ioctl(int fd, unsigned long cmd, unsigned long arg);
+void *t_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+int t_munmap(void *addr, size_t len);
+int t_close(int fd);
+const char *t_door(void);
+
+/* open + INIT(words) + mmap(RW, shared); fails the test on error. */
+unsigned long *t_init_map(int fd, unsigned long words);
+
+/* Three distinct call sites of __sanitizer_cov_trace_pc(), and a check
+ * that a recorded PC came from one of them (the return address lies
+ * inside the site's function). */
+void t_pc_x(void);
+void t_pc_y(void);
+void t_pc_z(void);
+int t_pc_is(unsigned long pc, void (*site)(void));
+/* One cmp4 call site, for CMP ip checks. */
+void t_cmp4_site(uint32_t a, uint32_t b);
+
+/* Fixture: a fresh kcov fd in *state; teardown closes it and fails the
+ * test on a WARN the test did not announce with t_warn_expect(). */
+int t_fd_setup(void **state);
+int t_fd_teardown(void **state);
+int t_fd(void **state);
+/* Fixture without an fd, same WARN accounting. */
+int t_setup(void **state);
+int t_teardown(void **state);
+void t_warn_expect(unsigned long n);
+const char *t_warn_last(void);
+
+/* Run fn(arg) on a new thread and join it; returns what fn returned. */
+long t_in_thread(long (*fn)(void *), void *arg);
+
+/* Assert a syscall mirror failed with @err (errno checked right away). */
+#define assert_sys_err(expr, err) do {					\
+	errno = 0;							\
+	long __r = (long)(expr);					\
+	int __e = errno;						\
+	assert_int_equal(__r, -1);					\
+	assert_int_equal(__e, (err));					\
+} while (0)
+
+/* Relaxed reads/writes of a mapped buffer (the owner may be another thread). */
+#define T_READ(x)	__atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define T_WRITE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+#endif /* KSIM_TEST_HELPERS_H */
