@@ -94,6 +94,7 @@ notrace void kcov_reset(struct kcov *kcov)
 /* Detach the owner @t. Caller holds kcov->lock and drops the task ref. */
 notrace void kcov_disable(struct kcov_task *t, struct kcov *kcov)
 {
+	ksim_record(kcov);
 	kcov_task_reset(t);
 	if (kcov->remote)
 		kcov_remote_reset(kcov);
@@ -673,6 +674,22 @@ KCOV_SIM_API notrace int kcov_sim_dev_info_id(uint64_t id,
 	info_fill(found, info);
 	kcov_put(found);
 	return 0;
+}
+
+notrace void ksim_dev_foreach(void (*fn)(struct kcov *kcov, void *arg), void *arg)
+{
+	struct kcov *kcov, *got[64];
+	int i, n = 0;
+
+	pthread_mutex_lock(&devices_lock);
+	LIST_FOREACH(kcov, &devices, link)
+		if (n < (int)ARRAY_SIZE(got) && kcov_tryget(kcov))
+			got[n++] = kcov;
+	pthread_mutex_unlock(&devices_lock);
+	for (i = 0; i < n; i++) {
+		fn(got[i], arg);
+		kcov_put(got[i]);
+	}
 }
 
 KCOV_SIM_API notrace int kcov_sim_device_count(void)

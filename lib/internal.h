@@ -144,6 +144,12 @@ void ksim_dev_fork_child(void) KSIM_HIDDEN;
 void *ksim_buf_alloc(size_t bytes) KSIM_HIDDEN;
 void ksim_buf_free(void *p, size_t bytes) KSIM_HIDDEN;
 
+/* record.c: golden-coverage recording (KCOV_SIM_RECORD); caller holds
+ * kcov->lock; called before a device's coverage is detached. */
+void ksim_record(struct kcov *kcov) KSIM_HIDDEN;
+/* device.c: call @fn on every live device, with a reference held. */
+void ksim_dev_foreach(void (*fn)(struct kcov *kcov, void *arg), void *arg) KSIM_HIDDEN;
+
 /* remote.c */
 int ksim_remote_enable_ioctl(struct kcov *kcov, unsigned long uarg) KSIM_HIDDEN;
 void kcov_remote_reset(struct kcov *kcov) KSIM_HIDDEN;
