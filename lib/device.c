@@ -16,9 +16,11 @@
  * the open file description through dup, dup2 and fork. The buffer is the
  * memfd's pages; hooks write through the library's own MAP_SHARED view.
  *
- * Lock order: devices_lock -> kcov->lock -> remote_lock (remote.c).
+ * The lifetime of the file (fds and user mappings) is kept in file.c.
+ *
+ * Lock order: devices_lock -> kcov->lock -> remote_lock (remote.c); file.c's
+ * umap_lock is a leaf.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -31,20 +33,11 @@
 
 #include "internal.h"
 
-/* A user mapping of a kcov memfd: it pins the file (spec 2.9). */
-struct umap {
-	struct kcov	*kcov;
-	uintptr_t	start, end;
-	LIST_ENTRY(umap) link;
-};
-
 static pthread_mutex_t devices_lock = PTHREAD_MUTEX_INITIALIZER;
 static LIST_HEAD(, kcov) devices = LIST_HEAD_INITIALIZER(devices);	/* devices_lock */
-static LIST_HEAD(, umap) umaps = LIST_HEAD_INITIALIZER(umaps);	/* devices_lock */
 static uint64_t next_id = 1;					/* devices_lock */
 /* Read without the lock by the shim's fast paths: "is there anything?" */
 static atomic_int nr_devices;
-static atomic_int nr_umaps;
 
 notrace bool ksim_devices_exist(void)
 {
@@ -115,7 +108,7 @@ static notrace struct kcov *find_locked(dev_t dev, ino_t ino)
 }
 
 /* Take a reference unless the device is already on its way out. */
-static notrace bool kcov_tryget(struct kcov *kcov)
+notrace bool kcov_tryget(struct kcov *kcov)
 {
 	int old = atomic_load_explicit(&kcov->refcount, memory_order_relaxed);
 
@@ -202,6 +195,7 @@ notrace int ksim_dev_open(int flags)
 	LIST_INSERT_HEAD(&devices, kcov, link);
 	atomic_fetch_add_explicit(&nr_devices, 1, memory_order_relaxed);
 	pthread_mutex_unlock(&devices_lock);
+	ksim_fd_mark(fd, true);
 	return fd;
 }
 
@@ -228,7 +222,8 @@ static notrace int area_alloc(struct kcov *kcov, int fd, unsigned long size)
 
 	if (rfd < 0)
 		return -ENOMEM;
-	if (ftruncate(rfd, (off_t)len)) {
+	/* From empty: a write() before INIT may have left data (spec 2.3). */
+	if (ftruncate(rfd, 0) || ftruncate(rfd, (off_t)len)) {
 		ret = -ENOMEM;
 		goto out_close;
 	}
@@ -372,222 +367,10 @@ notrace int ksim_dev_ioctl(int fd, unsigned long cmd, unsigned long arg)
 	kcov = ksim_dev_get_fd(fd, &ret);
 	if (!kcov)
 		return ksim_real_ioctl(fd, cmd, arg);
-	ret = kcov_ioctl(kcov, fd, cmd, arg);
+	/* The syscall's cmd is an unsigned int: higher bits never arrive. */
+	ret = kcov_ioctl(kcov, fd, (unsigned int)cmd, arg);
 	kcov_put(kcov);
 	return sys_result(ret);
-}
-
-/* ---- file lifetime: fds and user mappings (spec 2.9) ------------------- */
-
-/* Does any fd of this process still refer to the memfd of @kcov? */
-static notrace bool fd_refers(struct kcov *kcov)
-{
-	struct dirent *de;
-	struct stat st;
-	bool found = false;
-	DIR *dir;
-
-	dir = opendir("/proc/self/fd");
-	if (!dir)
-		return true;	/* cannot tell: keep the device */
-	while (!found && (de = readdir(dir))) {
-		if (de->d_name[0] == '.' || atoi(de->d_name) == dirfd(dir))
-			continue;
-		if (!fstat(atoi(de->d_name), &st))
-			found = st.st_ino == kcov->st_ino &&
-				st.st_dev == kcov->st_dev;
-	}
-	closedir(dir);
-	return found;
-}
-
-static notrace bool umap_refers_locked(struct kcov *kcov)
-{
-	struct umap *m;
-
-	LIST_FOREACH(m, &umaps, link)
-		if (m->kcov == kcov)
-			return true;
-	return false;
-}
-
-/*
- * release(): the struct file dies with its last fd and its last mapping.
- * Drops the file's reference once. Called without locks, holding a ref.
- */
-static notrace void file_check(struct kcov *kcov)
-{
-	bool release = false;
-
-	if (fd_refers(kcov))
-		return;
-	pthread_mutex_lock(&devices_lock);
-	if (kcov->file_open && !umap_refers_locked(kcov)) {
-		kcov->file_open = false;
-		release = true;
-	}
-	pthread_mutex_unlock(&devices_lock);
-	if (release)
-		kcov_put(kcov);		/* the file's, taken at open */
-}
-
-static notrace int umap_add(struct kcov *kcov, uintptr_t start, uintptr_t end)
-{
-	struct umap *m = malloc(sizeof(*m));
-
-	if (!m)
-		return -ENOMEM;
-	m->kcov = kcov;
-	m->start = start;
-	m->end = end;
-	pthread_mutex_lock(&devices_lock);
-	LIST_INSERT_HEAD(&umaps, m, link);
-	atomic_fetch_add_explicit(&nr_umaps, 1, memory_order_relaxed);
-	pthread_mutex_unlock(&devices_lock);
-	return 0;
-}
-
-/*
- * Cut [start, end) out of every tracked mapping (munmap, or MAP_FIXED over
- * it). Devices that lost a whole mapping are returned in @hit with a ref.
- */
-static notrace int umap_cut(uintptr_t start, uintptr_t end,
-			    struct kcov **hit, int max)
-{
-	struct umap *m, *tmp, *tail;
-	int n = 0;
-
-	pthread_mutex_lock(&devices_lock);
-	LIST_FOREACH_SAFE(m, &umaps, link, tmp) {
-		if (m->end <= start || m->start >= end)
-			continue;
-		if (m->start < start && m->end > end) {
-			/* A hole in the middle splits the mapping in two. */
-			tail = malloc(sizeof(*tail));
-			if (tail) {
-				*tail = *m;
-				tail->start = end;
-				LIST_INSERT_HEAD(&umaps, tail, link);
-				atomic_fetch_add_explicit(&nr_umaps, 1,
-							  memory_order_relaxed);
-			}
-			m->end = start;
-		} else if (m->start < start) {
-			m->end = start;
-		} else if (m->end > end) {
-			m->start = end;
-		} else {
-			if (n < max && kcov_tryget(m->kcov))
-				hit[n++] = m->kcov;
-			LIST_REMOVE(m, link);
-			atomic_fetch_sub_explicit(&nr_umaps, 1,
-						  memory_order_relaxed);
-			free(m);
-		}
-	}
-	pthread_mutex_unlock(&devices_lock);
-	return n;
-}
-
-/* After [start, end) stopped being a kcov mapping: release what it pinned. */
-static notrace void umap_forget(uintptr_t start, uintptr_t end)
-{
-	struct kcov *hit[16];
-	int i, n;
-
-	if (!atomic_load_explicit(&nr_umaps, memory_order_relaxed))
-		return;
-	n = umap_cut(start, end, hit, (int)ARRAY_SIZE(hit));
-	for (i = 0; i < n; i++) {
-		file_check(hit[i]);
-		kcov_put(hit[i]);
-	}
-}
-
-/* ---- mmap / munmap / close -------------------------------------------- */
-
-/* The checks of the VFS and of kcov_mmap(), in the kernel's order. */
-static notrace int kcov_mmap_check(struct kcov *kcov, int fd, size_t len,
-				   int prot, int flags, off_t off)
-{
-	int fl = fcntl(fd, F_GETFL), type = flags & MAP_TYPE;
-
-	if (!len || (off & (off_t)(KSIM_PAGE_SIZE - 1)))
-		return -EINVAL;
-	if (len > SIZE_MAX - KSIM_PAGE_SIZE)
-		return -ENOMEM;
-	if ((fl & O_ACCMODE) == O_WRONLY)
-		return -EACCES;
-	if (type != MAP_PRIVATE && (prot & PROT_WRITE) &&
-	    (fl & O_ACCMODE) != O_RDWR)
-		return -EACCES;
-	/* kcov_mmap(): buffer allocated, offset 0, exact page-rounded size. */
-	pthread_mutex_lock(&kcov->lock);
-	if (!kcov->area || off != 0 || page_round(len) != kcov->map_len ||
-	    kcov->map_len != (size_t)kcov->size * sizeof(unsigned long)) {
-		pthread_mutex_unlock(&kcov->lock);
-		return -EINVAL;
-	}
-	pthread_mutex_unlock(&kcov->lock);
-	return 0;
-}
-
-/* mmap(2). Returns like the syscall. */
-notrace void *ksim_dev_mmap(void *addr, size_t len, int prot, int flags,
-			    int fd, off_t off)
-{
-	struct kcov *kcov = NULL;
-	void *p;
-	int err;
-
-	if (!(flags & MAP_ANONYMOUS) && ksim_devices_exist())
-		kcov = ksim_dev_get_fd(fd, &err);
-	if (kcov) {
-		err = kcov_mmap_check(kcov, fd, len, prot, flags, off);
-		if (err) {
-			kcov_put(kcov);
-			errno = -err;
-			return MAP_FAILED;
-		}
-	}
-	p = ksim_real_mmap(addr, len, prot, flags, fd, off);
-	if (p != MAP_FAILED && (flags & MAP_FIXED))
-		umap_forget((uintptr_t)p, (uintptr_t)p + page_round(len));
-	if (kcov) {
-		if (p != MAP_FAILED &&
-		    umap_add(kcov, (uintptr_t)p, (uintptr_t)p + page_round(len))) {
-			ksim_real_munmap(p, len);
-			p = MAP_FAILED;
-			errno = ENOMEM;
-		}
-		kcov_put(kcov);
-	}
-	return p;
-}
-
-notrace int ksim_dev_munmap(void *addr, size_t len)
-{
-	if (ksim_real_munmap(addr, len))
-		return -1;
-	umap_forget((uintptr_t)addr, (uintptr_t)addr + page_round(len));
-	return 0;
-}
-
-notrace int ksim_dev_close(int fd)
-{
-	struct kcov *kcov = NULL;
-	int err, ret;
-
-	if (ksim_devices_exist())
-		kcov = ksim_dev_get_fd(fd, &err);
-	ret = ksim_real_close(fd);
-	if (kcov) {
-		err = errno;
-		file_check(kcov);
-		kcov_put(kcov);
-		errno = err;
-	}
-	return ret;
 }
 
 /* ---- fork: the child gets a consistent copy of the simulated kernel ---- */
@@ -600,12 +383,14 @@ notrace void ksim_dev_fork_prepare(void)
 	LIST_FOREACH(kcov, &devices, link)
 		pthread_mutex_lock(&kcov->lock);
 	ksim_remote_lock();
+	ksim_file_lock();
 }
 
 notrace void ksim_dev_fork_parent(void)
 {
 	struct kcov *kcov;
 
+	ksim_file_unlock();
 	ksim_remote_unlock();
 	LIST_FOREACH(kcov, &devices, link)
 		pthread_mutex_unlock(&kcov->lock);
@@ -617,6 +402,7 @@ notrace void ksim_dev_fork_child(void)
 {
 	struct kcov *kcov;
 
+	ksim_file_fork_child();
 	ksim_remote_fork_child();
 	LIST_FOREACH(kcov, &devices, link)
 		pthread_mutex_init(&kcov->lock, NULL);
@@ -639,9 +425,7 @@ static notrace void info_fill(struct kcov *kcov, struct kcov_sim_dev_info *info)
 	ksim_remote_lock();
 	info->nr_handles = kcov->nr_handles;
 	ksim_remote_unlock();
-	pthread_mutex_lock(&devices_lock);
-	info->file_open = kcov->file_open;
-	pthread_mutex_unlock(&devices_lock);
+	info->file_open = ksim_file_open(kcov);
 }
 
 KCOV_SIM_API notrace int kcov_sim_dev_info(int fd, struct kcov_sim_dev_info *info)

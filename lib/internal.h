@@ -103,8 +103,10 @@ struct kcov {
 	dev_t		st_dev;
 	ino_t		st_ino;
 	uint64_t	id;
-	bool		file_open;	/* an fd or a user mapping pins the file */
 	LIST_ENTRY(kcov) link;
+
+	/* Under umap_lock (file.c): */
+	bool		file_open;	/* an fd or a user mapping pins the file */
 
 	/* Under remote_lock (remote.c): */
 	unsigned int	nr_handles;
@@ -135,9 +137,7 @@ struct kcov *ksim_dev_get_fd(int fd, int *err) KSIM_HIDDEN;
 bool ksim_devices_exist(void) KSIM_HIDDEN;
 int ksim_dev_open(int flags) KSIM_HIDDEN;
 int ksim_dev_ioctl(int fd, unsigned long cmd, unsigned long arg) KSIM_HIDDEN;
-void *ksim_dev_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) KSIM_HIDDEN;
-int ksim_dev_munmap(void *addr, size_t len) KSIM_HIDDEN;
-int ksim_dev_close(int fd) KSIM_HIDDEN;
+bool kcov_tryget(struct kcov *kcov) KSIM_HIDDEN;
 void ksim_dev_fork_prepare(void) KSIM_HIDDEN;
 void ksim_dev_fork_parent(void) KSIM_HIDDEN;
 void ksim_dev_fork_child(void) KSIM_HIDDEN;
@@ -149,6 +149,22 @@ void ksim_buf_free(void *p, size_t bytes) KSIM_HIDDEN;
 void ksim_record(struct kcov *kcov) KSIM_HIDDEN;
 /* device.c: call @fn on every live device, with a reference held. */
 void ksim_dev_foreach(void (*fn)(struct kcov *kcov, void *arg), void *arg) KSIM_HIDDEN;
+
+/* file.c: fds and user mappings of kcov files; syscalls return like libc */
+void *ksim_file_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) KSIM_HIDDEN;
+int ksim_file_munmap(void *addr, size_t len) KSIM_HIDDEN;
+void *ksim_file_mremap(void *old, size_t old_len, size_t new_len, int flags,
+		       void *new_addr) KSIM_HIDDEN;
+int ksim_file_close(int fd) KSIM_HIDDEN;
+int ksim_file_dup3(int oldfd, int newfd, int flags, bool is_dup3) KSIM_HIDDEN;
+int ksim_file_close_range(unsigned int first, unsigned int last, int flags) KSIM_HIDDEN;
+void ksim_file_check(struct kcov *kcov) KSIM_HIDDEN;
+bool ksim_file_open(struct kcov *kcov) KSIM_HIDDEN;
+void ksim_fd_mark(int fd, bool kcov) KSIM_HIDDEN;
+bool ksim_fd_is_kcov(int fd) KSIM_HIDDEN;
+void ksim_file_lock(void) KSIM_HIDDEN;
+void ksim_file_unlock(void) KSIM_HIDDEN;
+void ksim_file_fork_child(void) KSIM_HIDDEN;
 
 /* remote.c */
 int ksim_remote_enable_ioctl(struct kcov *kcov, unsigned long uarg) KSIM_HIDDEN;
@@ -163,6 +179,11 @@ int ksim_real_close(int fd) KSIM_HIDDEN;
 void *ksim_real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) KSIM_HIDDEN;
 int ksim_real_munmap(void *addr, size_t len) KSIM_HIDDEN;
 int ksim_real_ioctl(int fd, unsigned long cmd, unsigned long arg) KSIM_HIDDEN;
+int ksim_real_dup2(int oldfd, int newfd) KSIM_HIDDEN;
+int ksim_real_dup3(int oldfd, int newfd, int flags) KSIM_HIDDEN;
+int ksim_real_close_range(unsigned int first, unsigned int last, int flags) KSIM_HIDDEN;
+void *ksim_real_mremap(void *old, size_t old_len, size_t new_len, int flags,
+		       void *new_addr) KSIM_HIDDEN;
 
 /* sim.c */
 extern bool ksim_cmp_supported KSIM_HIDDEN;

@@ -7,7 +7,9 @@
  *     /sys/kernel/debug/kcov works when linked with -lkcov-sim or run under
  *     LD_PRELOAD. Every other path, fd and request goes to the next
  *     definition untouched; while no device exists that costs one relaxed
- *     load. pthread_create() is wrapped so new threads inherit kcov_handle,
+ *     load. Besides open/ioctl/mmap/munmap/close, the calls that can drop
+ *     the last fd or mapping of a file (dup2, dup3, close_range, mremap) and
+ *     the ones a kcov file refuses (read, write, lseek) are interposed. pthread_create() is wrapped so new threads inherit kcov_handle,
  *     as clone() copies it (spec 3.2).
  *
  * "Next definition": a sanitizer's interceptor when there is one (its
@@ -32,6 +34,14 @@ typedef int (*ioctl_fn)(int, unsigned long, ...);
 typedef void *(*mmap_fn)(void *, size_t, int, int, int, off_t);
 typedef int (*munmap_fn)(void *, size_t);
 typedef int (*close_fn)(int);
+typedef int (*dup_fn)(int);
+typedef int (*dup2_fn)(int, int);
+typedef int (*dup3_fn)(int, int, int);
+typedef int (*close_range_fn)(unsigned int, unsigned int, int);
+typedef void *(*mremap_fn)(void *, size_t, size_t, int, ...);
+typedef ssize_t (*read_fn)(int, void *, size_t);
+typedef ssize_t (*write_fn)(int, const void *, size_t);
+typedef off_t (*lseek_fn)(int, off_t, int);
 typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *,
 				 void *(*)(void *), void *);
 
@@ -43,6 +53,14 @@ SANITIZER_ALIAS(int, ioctl, int, unsigned long, ...);
 SANITIZER_ALIAS(void *, mmap, void *, size_t, int, int, int, off_t);
 SANITIZER_ALIAS(int, munmap, void *, size_t);
 SANITIZER_ALIAS(int, close, int);
+SANITIZER_ALIAS(int, dup, int);
+SANITIZER_ALIAS(int, dup2, int, int);
+SANITIZER_ALIAS(int, dup3, int, int, int);
+SANITIZER_ALIAS(int, close_range, unsigned int, unsigned int, int);
+SANITIZER_ALIAS(void *, mremap, void *, size_t, size_t, int, ...);
+SANITIZER_ALIAS(ssize_t, read, int, void *, size_t);
+SANITIZER_ALIAS(ssize_t, write, int, const void *, size_t);
+SANITIZER_ALIAS(off_t, lseek, int, off_t, int);
 SANITIZER_ALIAS(int, pthread_create, pthread_t *, const pthread_attr_t *,
 		void *(*)(void *), void *);
 
@@ -69,6 +87,14 @@ REAL(ioctl)
 REAL(mmap)
 REAL(munmap)
 REAL(close)
+REAL(dup)
+REAL(dup2)
+REAL(dup3)
+REAL(close_range)
+REAL(mremap)
+REAL(read)
+REAL(write)
+REAL(lseek)
 REAL(pthread_create)
 
 notrace int ksim_real_close(int fd)
@@ -92,6 +118,27 @@ notrace int ksim_real_ioctl(int fd, unsigned long cmd, unsigned long arg)
 	return real_ioctl()(fd, cmd, arg);
 }
 
+notrace int ksim_real_dup2(int oldfd, int newfd)
+{
+	return real_dup2()(oldfd, newfd);
+}
+
+notrace int ksim_real_dup3(int oldfd, int newfd, int flags)
+{
+	return real_dup3()(oldfd, newfd, flags);
+}
+
+notrace int ksim_real_close_range(unsigned int first, unsigned int last, int flags)
+{
+	return real_close_range()(first, last, flags);
+}
+
+notrace void *ksim_real_mremap(void *old, size_t old_len, size_t new_len,
+			       int flags, void *new_addr)
+{
+	return real_mremap()(old, old_len, new_len, flags, new_addr);
+}
+
 /* ---- (a) explicit API -------------------------------------------------- */
 
 KCOV_SIM_API notrace int kcov_sim_open(void)
@@ -108,17 +155,17 @@ KCOV_SIM_API notrace int kcov_sim_ioctl(int fd, unsigned long cmd,
 KCOV_SIM_API notrace void *kcov_sim_mmap(void *addr, size_t len, int prot,
 					 int flags, int fd, off_t off)
 {
-	return ksim_dev_mmap(addr, len, prot, flags, fd, off);
+	return ksim_file_mmap(addr, len, prot, flags, fd, off);
 }
 
 KCOV_SIM_API notrace int kcov_sim_munmap(void *addr, size_t len)
 {
-	return ksim_dev_munmap(addr, len);
+	return ksim_file_munmap(addr, len);
 }
 
 KCOV_SIM_API notrace int kcov_sim_close(int fd)
 {
-	return ksim_dev_close(fd);
+	return ksim_file_close(fd);
 }
 
 /* ---- (b) libc interposers ---------------------------------------------- */
@@ -200,7 +247,7 @@ KCOV_SIM_API notrace int ioctl(int fd, unsigned long cmd, ...)
 KCOV_SIM_API notrace void *mmap(void *addr, size_t len, int prot, int flags,
 				int fd, off_t off)
 {
-	return ksim_dev_mmap(addr, len, prot, flags, fd, off);
+	return ksim_file_mmap(addr, len, prot, flags, fd, off);
 }
 
 KCOV_SIM_API notrace void *mmap64(void *addr, size_t len, int prot, int flags,
@@ -208,13 +255,77 @@ KCOV_SIM_API notrace void *mmap64(void *addr, size_t len, int prot, int flags,
 
 KCOV_SIM_API notrace int munmap(void *addr, size_t len)
 {
-	return ksim_dev_munmap(addr, len);
+	return ksim_file_munmap(addr, len);
 }
 
 KCOV_SIM_API notrace int close(int fd)
 {
-	return ksim_dev_close(fd);
+	return ksim_file_close(fd);
 }
+
+KCOV_SIM_API notrace int dup(int fd)
+{
+	int ret = real_dup()(fd);
+
+	if (ret >= 0 && ksim_fd_is_kcov(fd))
+		ksim_fd_mark(ret, true);
+	return ret;
+}
+
+KCOV_SIM_API notrace int dup2(int oldfd, int newfd)
+{
+	return ksim_file_dup3(oldfd, newfd, 0, false);
+}
+
+KCOV_SIM_API notrace int dup3(int oldfd, int newfd, int flags)
+{
+	return ksim_file_dup3(oldfd, newfd, flags, true);
+}
+
+KCOV_SIM_API notrace int close_range(unsigned int first, unsigned int last,
+				     int flags)
+{
+	return ksim_file_close_range(first, last, flags);
+}
+
+KCOV_SIM_API notrace void *mremap(void *old, size_t old_len, size_t new_len,
+				  int flags, ...)
+{
+	void *new_addr = NULL;
+	va_list ap;
+
+	if (flags & MREMAP_FIXED) {
+		va_start(ap, flags);
+		new_addr = va_arg(ap, void *);
+		va_end(ap);
+	}
+	return ksim_file_mremap(old, old_len, new_len, flags, new_addr);
+}
+
+/* kcov files have no read/write methods and are not seekable (spec 1.5). */
+KCOV_SIM_API notrace ssize_t read(int fd, void *buf, size_t len)
+{
+	if (unlikely(ksim_fd_is_kcov(fd)))
+		return sys_result(-EINVAL);
+	return real_read()(fd, buf, len);
+}
+
+KCOV_SIM_API notrace ssize_t write(int fd, const void *buf, size_t len)
+{
+	if (unlikely(ksim_fd_is_kcov(fd)))
+		return sys_result(-EINVAL);
+	return real_write()(fd, buf, len);
+}
+
+KCOV_SIM_API notrace off_t lseek(int fd, off_t off, int whence)
+{
+	if (unlikely(ksim_fd_is_kcov(fd)))
+		return sys_result(-ESPIPE);
+	return real_lseek()(fd, off, whence);
+}
+
+KCOV_SIM_API notrace off_t lseek64(int fd, off_t off, int whence)
+	__attribute__((alias("lseek")));
 
 /* ---- pthread_create: kcov_handle follows new threads ------------------- */
 
