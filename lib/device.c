@@ -131,12 +131,21 @@ notrace struct kcov *ksim_dev_get_fd(int fd, int *err)
 		*err = -errno;
 		return NULL;
 	}
+	kcov = ksim_dev_get_inode(st.st_dev, st.st_ino);
+	*err = kcov ? 0 : -ENOTTY;
+	return kcov;
+}
+
+/* The device of a memfd inode, with a reference, or NULL. */
+notrace struct kcov *ksim_dev_get_inode(dev_t dev, ino_t ino)
+{
+	struct kcov *kcov;
+
 	pthread_mutex_lock(&devices_lock);
-	kcov = find_locked(st.st_dev, st.st_ino);
+	kcov = find_locked(dev, ino);
 	if (kcov && !kcov_tryget(kcov))
 		kcov = NULL;
 	pthread_mutex_unlock(&devices_lock);
-	*err = kcov ? 0 : -ENOTTY;
 	return kcov;
 }
 

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <linux/close_range.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -96,6 +97,19 @@ notrace bool ksim_fd_is_kcov(int fd)
 
 /* ---- release ----------------------------------------------------------- */
 
+/*
+ * The inode behind fd @name of /proc/self/fd. stat() of the magic link, not
+ * fstat() of the fd: the scan must not touch other threads' fds, which they
+ * may be closing right now (TSan rightly calls that a race).
+ */
+static notrace bool fd_inode(const char *name, struct stat *st)
+{
+	char path[sizeof("/proc/self/fd/") + 256];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%s", name);
+	return stat(path, st) == 0;
+}
+
 /* Does any fd of this process still refer to the memfd of @kcov? */
 static notrace bool fd_refers(struct kcov *kcov)
 {
@@ -110,7 +124,7 @@ static notrace bool fd_refers(struct kcov *kcov)
 	while (!found && (de = readdir(dir))) {
 		if (de->d_name[0] == '.' || atoi(de->d_name) == dirfd(dir))
 			continue;
-		if (!fstat(atoi(de->d_name), &st))
+		if (fd_inode(de->d_name, &st))
 			found = st.st_ino == kcov->st_ino &&
 				st.st_dev == kcov->st_dev;
 	}
@@ -376,6 +390,7 @@ notrace int ksim_file_close_range(unsigned int first, unsigned int last,
 {
 	struct kcov *hit[64], *kcov;
 	struct dirent *de;
+	struct stat st;
 	int n = 0, i, fd, err, ret;
 	DIR *dir = NULL;
 
@@ -386,7 +401,8 @@ notrace int ksim_file_close_range(unsigned int first, unsigned int last,
 		if (de->d_name[0] == '.' || fd == dirfd(dir) ||
 		    (unsigned int)fd < first || (unsigned int)fd > last)
 			continue;
-		kcov = ksim_dev_get_fd(fd, &err);
+		kcov = fd_inode(de->d_name, &st) ?
+			ksim_dev_get_inode(st.st_dev, st.st_ino) : NULL;
 		if (kcov)
 			hit[n++] = kcov;
 	}

@@ -138,6 +138,7 @@ bool ksim_devices_exist(void) KSIM_HIDDEN;
 int ksim_dev_open(int flags) KSIM_HIDDEN;
 int ksim_dev_ioctl(int fd, unsigned long cmd, unsigned long arg) KSIM_HIDDEN;
 bool kcov_tryget(struct kcov *kcov) KSIM_HIDDEN;
+struct kcov *ksim_dev_get_inode(dev_t dev, ino_t ino) KSIM_HIDDEN;
 void ksim_dev_fork_prepare(void) KSIM_HIDDEN;
 void ksim_dev_fork_parent(void) KSIM_HIDDEN;
 void ksim_dev_fork_child(void) KSIM_HIDDEN;

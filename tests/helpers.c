@@ -11,16 +11,20 @@
 
 #include "helpers.h"
 
+static int door_shim;
+static pthread_once_t door_once = PTHREAD_ONCE_INIT;
+
+static void door_init(void)
+{
+	const char *d = getenv("KSIM_TEST_DOOR");
+
+	door_shim = d && !strcmp(d, "shim");
+}
+
 static int use_shim(void)
 {
-	static int cached = -1;
-
-	if (cached < 0) {
-		const char *d = getenv("KSIM_TEST_DOOR");
-
-		cached = d && !strcmp(d, "shim");
-	}
-	return cached;
+	pthread_once(&door_once, door_init);
+	return door_shim;
 }
 
 const char *t_door(void)
@@ -89,12 +93,24 @@ __attribute__((noinline)) void t_cmp4_site(uint32_t a, uint32_t b)
 	__asm__ volatile("" ::: "memory");
 }
 
-/* The return address lies within the first 256 bytes of the site. */
+/*
+ * The return address lies inside the site: after its start, within 256
+ * bytes, and before the start of any other known site that follows it.
+ */
 int t_pc_is(unsigned long pc, void (*site)(void))
 {
+	static void (*const sites[])(void) = {
+		t_pc_x, t_pc_y, t_pc_z, (void (*)(void))t_cmp4_site,
+	};
 	uintptr_t s = (uintptr_t)site;
+	size_t i;
 
-	return pc > s && pc < s + 256;
+	if (!(pc > s && pc < s + 256))
+		return 0;
+	for (i = 0; i < sizeof(sites) / sizeof(sites[0]); i++)
+		if ((uintptr_t)sites[i] > s && (uintptr_t)sites[i] < pc)
+			return 0;
+	return 1;
 }
 
 /* ---- WARN accounting --------------------------------------------------- */

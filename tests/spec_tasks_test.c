@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Spec 8.7: fork, threads, exit and close, cases 58-63.
+ *
+ * One process is one simulated kernel (DESIGN 4): a forked child gets a
+ * copy of the simulated kernel while the coverage pages stay shared.
+ * Children report through their exit status; threads record results for
+ * the main thread, which alone asserts.
+ */
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+#define WORDS	512ul
+#define LEN	(WORDS * sizeof(unsigned long))
+/* kcov_sim_dev_info.mode values (sim.h) */
+#define DEV_INIT	1
+#define DEV_TRACE_PC	2
+
+/*
+ * @pc lies in @site's code. t_pc_is() alone cannot tell the t_pc_* sites
+ * apart (they are a few bytes long and adjacent), so also require that no
+ * other known site starts between @site and @pc.
+ */
+static int pc_at(unsigned long pc, void (*site)(void))
+{
+	static void (*const sites[])(void) = { t_pc_x, t_pc_y, t_pc_z, (void (*)(void))t_cmp4_site };
+
+	if (!t_pc_is(pc, site))
+		return 0;
+	for (size_t i = 0; i < sizeof(sites) / sizeof(sites[0]); i++)
+		if ((uintptr_t)sites[i] > (uintptr_t)site &&
+		    (uintptr_t)sites[i] < pc)
+			return 0;
+	return 1;
+}
+
+/* Wait for @pid and return its exit status (fails on a signal). */
+static int child_status(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* 8.7 #58: the child of an enabled parent records nothing into the
+ * parent's buffer, and EN(0) on the inherited fd is EINVAL. */
+static void test_c058_child_of_enabled_parent(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, WORDS);
+	pid_t pid;
+
+	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
+	T_WRITE(a[0], 0);
+	t_pc_x();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int code = 0;
+
+		t_pc_x();
+		t_pc_y();
+		errno = 0;
+		if (t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC) != -1 || errno != EINVAL)
+			code |= 1;
+		/* Nor does the child own it. */
+		errno = 0;
+		if (t_ioctl(fd, KCOV_DISABLE, 0) != -1 || errno != EINVAL)
+			code |= 2;
+		t_pc_z();
+		_exit(code);
+	}
+	assert_int_equal(child_status(pid), 0);
+	assert_int_equal(T_READ(a[0]), 1);
+	assert_true(pc_at(a[1], t_pc_x));
+	assert_int_equal(a[2], 0);
+	/* The parent is still the owner and still records. */
+	t_pc_y();
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	assert_int_equal(a[0], 2);
+	assert_true(pc_at(a[2], t_pc_y));
+	assert_int_equal(t_munmap(a, LEN), 0);
+}
+
+/*
+ * 8.7 #58 (documented difference: the parent's DIS then the child's EN
+ * needs a device shared by two live kernels): a child enables an fd the
+ * parent initialised but never enabled; its PCs appear in the parent's
+ * mapping.
+ */
+static void test_c058_child_enables_inherited_fd(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, WORDS);
+	pid_t pid;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC))
+			_exit(1);
+		T_WRITE(a[0], 0);
+		t_pc_x();
+		t_pc_y();
+		_exit(0);	/* no DISABLE: exit detaches */
+	}
+	assert_int_equal(child_status(pid), 0);
+	assert_int_equal(T_READ(a[0]), 2);
+	assert_true(pc_at(a[1], t_pc_x));
+	assert_true(pc_at(a[2], t_pc_y));
+	/* The parent's device is still INIT: it can enable it itself. */
+	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
+	t_pc_z();
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	assert_int_equal(a[0], 3);
+	assert_true(pc_at(a[3], t_pc_z));
+	assert_int_equal(t_munmap(a, LEN), 0);
+}
+
+struct task_seen {
+	struct kcov_sim_task_info ti;
+};
+
+static long new_thread_body(void *arg)
+{
+	struct task_seen *seen = arg;
+
+	kcov_sim_task_info(&seen->ti);
+	t_pc_x();
+	t_pc_y();
+	return 0;
+}
+
+/* 8.7 #59: a new pthread of an enabled thread starts with coverage off. */
+static void test_c059_new_thread_starts_disabled(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, WORDS);
+	struct task_seen seen;
+
+	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
+	T_WRITE(a[0], 0);
+	t_in_thread(new_thread_body, &seen);
+	assert_int_equal(a[0], 0);
+	assert_int_equal(seen.ti.kcov_mode, 0);
+	assert_int_equal(seen.ti.attached, 0);
+	assert_int_equal(seen.ti.kcov_size, 0);
+	/* The creator is still enabled. */
+	t_pc_z();
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	assert_int_equal(a[0], 1);
+	assert_true(pc_at(a[1], t_pc_z));
+	assert_int_equal(t_munmap(a, LEN), 0);
+}
+
+struct exit_enabled {
+	int fd;
+	unsigned long *a;
+};
+
+static long exit_enabled_body(void *arg)
+{
+	struct exit_enabled *e = arg;
+
+	if (t_ioctl(e->fd, KCOV_ENABLE, KCOV_TRACE_PC))
+		return -1;
+	T_WRITE(e->a[0], 0);
+	t_pc_x();
+	t_pc_y();
+	return 0;		/* exits still enabled */
+}
+
+/* 8.7 #60: an enabled thread exits without DIS -> device back to INIT,
+ * another thread's EN(0) is ok, the buffer is kept. */
+static void test_c060_exit_without_disable(void **state)
+{
+	struct exit_enabled e = { .fd = t_fd(state) };
+	struct kcov_sim_dev_info info;
+
+	e.a = t_init_map(e.fd, WORDS);
+	assert_int_equal(t_in_thread(exit_enabled_body, &e), 0);
+	assert_int_equal(kcov_sim_dev_info(e.fd, &info), 0);
+	assert_int_equal(info.mode, DEV_INIT);
+	assert_int_equal(info.refcount, 1);	/* the file's only */
+	assert_int_equal(e.a[0], 2);
+	assert_true(pc_at(e.a[1], t_pc_x));
+	assert_true(pc_at(e.a[2], t_pc_y));
+
+	assert_int_equal(t_ioctl(e.fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
+	t_pc_z();
+	assert_int_equal(t_ioctl(e.fd, KCOV_DISABLE, 0), 0);
+	assert_int_equal(e.a[0], 3);
+	assert_true(pc_at(e.a[3], t_pc_z));
+	assert_int_equal(t_munmap(e.a, LEN), 0);
+}
+
+/* Steps of case 61; the worker parks on @bar between them. */
+static struct c061 {
+	pthread_barrier_t bar;
+	uint64_t id;
+	int setup_ok;
+	int close_ret;
+	int init2_ret;
+	int en2_ret, en2_errno;
+} c061;
+
+static void *c061_worker(void *arg)
+{
+	struct kcov_sim_dev_info info;
+	struct c061 *s = arg;
+	int fd = t_open(), fd2;
+
+	s->setup_ok = fd >= 0 && !t_ioctl(fd, KCOV_INIT_TRACE, WORDS) &&
+		      !t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC) &&
+		      !kcov_sim_dev_info(fd, &info);
+	if (s->setup_ok) {
+		s->id = info.id;
+		info.area[0] = 0;
+	}
+	s->close_ret = t_close(fd);
+	t_pc_x();
+	t_pc_y();
+	t_pc_z();
+	pthread_barrier_wait(&s->bar);		/* 1: main looks */
+	pthread_barrier_wait(&s->bar);		/* 2 */
+	t_pc_x();
+	t_pc_y();
+	fd2 = t_open();
+	s->init2_ret = t_ioctl(fd2, KCOV_INIT_TRACE, WORDS);
+	errno = 0;
+	s->en2_ret = t_ioctl(fd2, KCOV_ENABLE, KCOV_TRACE_PC);
+	s->en2_errno = errno;
+	t_close(fd2);
+	pthread_barrier_wait(&s->bar);		/* 3: main looks */
+	pthread_barrier_wait(&s->bar);		/* 4: exit */
+	return NULL;
+}
+
+/* 8.7 #61: close(fd) while enabled and unmapped: the thread keeps
+ * recording, a new fd's EN(0) is EBUSY, its exit frees the device. */
+static void test_c061_close_while_enabled(void **state)
+{
+	struct kcov_sim_dev_info info;
+	pthread_t tid;
+
+	(void)state;
+	memset(&c061, 0, sizeof(c061));
+	assert_int_equal(pthread_barrier_init(&c061.bar, NULL, 2), 0);
+	assert_int_equal(pthread_create(&tid, NULL, c061_worker, &c061), 0);
+	pthread_barrier_wait(&c061.bar);	/* 1 */
+	assert_true(c061.setup_ok);
+	assert_int_equal(c061.close_ret, 0);
+	assert_int_equal(kcov_sim_dev_info_id(c061.id, &info), 0);
+	assert_int_equal(info.refcount, 1);	/* the owner's only */
+	assert_int_equal(info.file_open, 0);
+	assert_int_equal(info.mode, DEV_TRACE_PC);
+	assert_int_equal(info.area[0], 3);
+	assert_true(pc_at(info.area[1], t_pc_x));
+	assert_true(pc_at(info.area[2], t_pc_y));
+	assert_true(pc_at(info.area[3], t_pc_z));
+	pthread_barrier_wait(&c061.bar);	/* 2 */
+	pthread_barrier_wait(&c061.bar);	/* 3 */
+	assert_int_equal(c061.init2_ret, 0);
+	assert_int_equal(c061.en2_ret, -1);
+	assert_int_equal(c061.en2_errno, EBUSY);
+	assert_int_equal(kcov_sim_dev_info_id(c061.id, &info), 0);
+	assert_int_equal(info.area[0], 5);
+	assert_true(pc_at(info.area[4], t_pc_x));
+	assert_true(pc_at(info.area[5], t_pc_y));
+	pthread_barrier_wait(&c061.bar);	/* 4 */
+	assert_int_equal(pthread_join(tid, NULL), 0);
+	assert_int_equal(kcov_sim_dev_info_id(c061.id, &info), -ENOENT);
+	pthread_barrier_destroy(&c061.bar);
+}
+
+/* 8.7 #62: close(fd) with a mapping and no owner: released at munmap. */
+static void test_c062_mapping_pins_device(void **state)
+{
+	struct kcov_sim_dev_info info;
+	int fd = t_open();
+	unsigned long *a;
+	uint64_t id;
+
+	(void)state;
+	assert_true(fd >= 0);
+	a = t_init_map(fd, WORDS);
+	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
+	id = info.id;
+	assert_int_equal(t_close(fd), 0);
+	assert_int_equal(kcov_sim_dev_info_id(id, &info), 0);
+	assert_int_equal(info.file_open, 1);
+	assert_int_equal(info.refcount, 1);	/* the file's, held by the map */
+	assert_int_equal(info.mode, DEV_INIT);
+	/* Still the device's pages. */
+	a[7] = 0x77;
+	assert_int_equal(info.area[7], 0x77);
+	assert_int_equal(t_munmap(a, LEN), 0);
+	assert_int_equal(kcov_sim_dev_info_id(id, &info), -ENOENT);
+}
+
+/* 8.7 #63: dup(fd), close the original: the device lives on, the dup's
+ * ioctls and mmap work. */
+static void test_c063_dup_then_close(void **state)
+{
+	struct kcov_sim_dev_info info;
+	int fd = t_open(), d;
+	unsigned long *a;
+	uint64_t id;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, WORDS), 0);
+	d = dup(fd);
+	assert_true(d >= 0);
+	assert_int_equal(t_close(fd), 0);
+	assert_int_equal(kcov_sim_dev_info(d, &info), 0);
+	id = info.id;
+	assert_int_equal(info.mode, DEV_INIT);
+	assert_int_equal(info.file_open, 1);
+	a = t_mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, d, 0);
+	assert_true(a != MAP_FAILED);
+	assert_sys_err(t_ioctl(d, KCOV_INIT_TRACE, WORDS), EBUSY);
+	assert_int_equal(t_ioctl(d, KCOV_ENABLE, KCOV_TRACE_PC), 0);
+	T_WRITE(a[0], 0);
+	t_pc_x();
+	assert_int_equal(t_ioctl(d, KCOV_DISABLE, 0), 0);
+	assert_int_equal(a[0], 1);
+	assert_true(pc_at(a[1], t_pc_x));
+	assert_int_equal(t_munmap(a, LEN), 0);
+	assert_int_equal(t_close(d), 0);
+	assert_int_equal(kcov_sim_dev_info_id(id, &info), -ENOENT);
+}
+
+#define FD_TEST(f) cmocka_unit_test_setup_teardown(f, t_fd_setup, t_fd_teardown)
+#define TEST(f) cmocka_unit_test_setup_teardown(f, t_setup, t_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		FD_TEST(test_c058_child_of_enabled_parent),
+		FD_TEST(test_c058_child_enables_inherited_fd),
+		FD_TEST(test_c059_new_thread_starts_disabled),
+		FD_TEST(test_c060_exit_without_disable),
+		TEST(test_c061_close_while_enabled),
+		TEST(test_c062_mapping_pins_device),
+		TEST(test_c063_dup_then_close),
+	};
+
+	return cmocka_run_group_tests_name("spec 8.7 tasks", tests, NULL, NULL);
+}
