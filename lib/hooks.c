@@ -13,25 +13,28 @@
 int ksim_pc_mode KSIM_HIDDEN;		/* enum kcov_sim_pc_mode; pc.c */
 uintptr_t ksim_pc_bias KSIM_HIDDEN;	/* raw mode: the "KASLR offset" */
 
-/* Canonicalise a return address (spec 4.2); the non-raw modes are cold. */
-static __always_inline notrace uint64_t canonicalize_ip(uintptr_t ip)
+#define _RET_IP_	((uintptr_t)__builtin_return_address(0))
+
+/*
+ * Canonicalise a return address (spec 4.2). Raw mode (with the optional
+ * "KASLR" bias) is inline; the other modes are a tail call to a cold path,
+ * so the hot path needs no stack frame.
+ */
+static __always_inline notrace bool pc_mode_raw(void)
 {
-	if (unlikely(READ_ONCE(ksim_pc_mode)))
-		return ksim_pc_xlate(ip);
+	return likely(!READ_ONCE(ksim_pc_mode));
+}
+
+static __always_inline notrace uint64_t raw_ip(uintptr_t ip)
+{
 	return ip - READ_ONCE(ksim_pc_bias);
 }
 
-#define _RET_IP_	((uintptr_t)__builtin_return_address(0))
-
-void KCOV_SIM_API notrace __sanitizer_cov_trace_pc(void)
+static __always_inline notrace void pc_append(struct kcov_task *t, uint64_t ip)
 {
-	struct kcov_task *t = &ksim_current;
-	unsigned long *area, pos;
+	unsigned long *area = t->kcov_area;
+	unsigned long pos;
 
-	if (likely(READ_ONCE(t->gate) != ksim_gate(KCOV_MODE_TRACE_PC)))
-		return;
-	barrier();	/* pairs with the barrier in kcov_start() */
-	area = t->kcov_area;
 	/* The first word is the count; the kernel trusts what the user wrote. */
 	pos = READ_ONCE(area[0]) + 1;
 	if (likely(pos < t->kcov_size)) {
@@ -42,8 +45,26 @@ void KCOV_SIM_API notrace __sanitizer_cov_trace_pc(void)
 		 */
 		WRITE_ONCE(area[0], pos);
 		barrier();
-		WRITE_ONCE(area[pos], canonicalize_ip(_RET_IP_));
+		WRITE_ONCE(area[pos], ip);
 	}
+}
+
+static __cold notrace void pc_append_xlate(struct kcov_task *t, uintptr_t ip)
+{
+	pc_append(t, ksim_pc_xlate(ip));
+}
+
+void KCOV_SIM_API notrace __sanitizer_cov_trace_pc(void)
+{
+	struct kcov_task *t = &ksim_current;
+
+	if (likely(READ_ONCE(t->gate) != ksim_gate(KCOV_MODE_TRACE_PC)))
+		return;
+	barrier();	/* pairs with the barrier in kcov_start() */
+	if (pc_mode_raw())
+		pc_append(t, raw_ip(_RET_IP_));
+	else
+		pc_append_xlate(t, _RET_IP_);
 }
 
 /* The user made the count so large that the kernel's index wraps (case 57). */
@@ -58,7 +79,7 @@ static __cold notrace void cmp_wrapped(uint64_t count)
 }
 
 static __always_inline notrace void write_comp_data(struct kcov_task *t,
-		uint64_t type, uint64_t arg1, uint64_t arg2, uintptr_t ip)
+		uint64_t type, uint64_t arg1, uint64_t arg2, uint64_t ip)
 {
 	unsigned long *area = t->kcov_area;
 	uint64_t count, start, end_pos, size = t->kcov_size;
@@ -78,8 +99,14 @@ static __always_inline notrace void write_comp_data(struct kcov_task *t,
 		WRITE_ONCE(area[start], type);
 		WRITE_ONCE(area[start + 1], arg1);
 		WRITE_ONCE(area[start + 2], arg2);
-		WRITE_ONCE(area[start + 3], canonicalize_ip(ip));
+		WRITE_ONCE(area[start + 3], ip);
 	}
+}
+
+static __cold notrace void write_comp_data_xlate(struct kcov_task *t,
+		uint64_t type, uint64_t arg1, uint64_t arg2, uintptr_t ip)
+{
+	write_comp_data(t, type, arg1, arg2, ksim_pc_xlate(ip));
 }
 
 static __always_inline notrace void trace_cmp(uint64_t type, uint64_t a,
@@ -90,7 +117,10 @@ static __always_inline notrace void trace_cmp(uint64_t type, uint64_t a,
 	if (likely(READ_ONCE(t->gate) != ksim_gate(KCOV_MODE_TRACE_CMP)))
 		return;
 	barrier();
-	write_comp_data(t, type, a, b, ip);
+	if (pc_mode_raw())
+		write_comp_data(t, type, a, b, raw_ip(ip));
+	else
+		write_comp_data_xlate(t, type, a, b, ip);
 }
 
 #define DEFINE_CMP(name, bits, log2, c)					\
@@ -127,7 +157,7 @@ void KCOV_SIM_API notrace __sanitizer_cov_trace_switch(kcov_u64 val, void *arg)
 	struct kcov_task *t = &ksim_current;
 	const uint64_t *cases = arg;
 	uintptr_t ip = _RET_IP_;
-	uint64_t i, count, type;
+	uint64_t i, count, type, canon;
 
 	/* The mode is checked once, not once per case (DESIGN 7). */
 	if (likely(READ_ONCE(t->gate) != ksim_gate(KCOV_MODE_TRACE_CMP)))
@@ -149,9 +179,11 @@ void KCOV_SIM_API notrace __sanitizer_cov_trace_switch(kcov_u64 val, void *arg)
 	default:
 		return;
 	}
+	/* One ip for all records; any mode but raw is translated once. */
+	canon = pc_mode_raw() ? raw_ip(ip) : ksim_pc_xlate(ip);
 	count = cases[0];
 	for (i = 0; i < count; i++)
-		write_comp_data(t, type | KCOV_CMP_CONST, cases[i + 2], val, ip);
+		write_comp_data(t, type | KCOV_CMP_CONST, cases[i + 2], val, canon);
 }
 
 /*

@@ -61,6 +61,21 @@ notrace void ksim_remote_fork_child(void)
 	pthread_mutex_init(&remote_lock, NULL);
 }
 
+/*
+ * The calling thread's task. GCC's UBSan null check on &ksim_current reuses
+ * the flags of the initial-exec "add x@gottpoff(%rip)", which the linker
+ * relaxes into a flag-less lea when the static library is linked into an
+ * executable: the check then fires on stale flags. Hiding the address from
+ * the compiler makes it test the register itself. Not on any hot path.
+ */
+static __always_inline notrace struct kcov_task *current_task(void)
+{
+	struct kcov_task *t = &ksim_current;
+
+	__asm__("" : "+r"(t));
+	return t;
+}
+
 static notrace bool kcov_mode_enabled(uint32_t mode)
 {
 	return (mode & ~KCOV_IN_CTXSW) != KCOV_MODE_DISABLED;
@@ -244,7 +259,7 @@ static notrace int remote_add_all(struct kcov *kcov, struct kcov_task *t,
 static notrace int remote_enable_locked(struct kcov *kcov,
 					const struct kcov_remote_arg *arg)
 {
-	struct kcov_task *t = &ksim_current;
+	struct kcov_task *t = current_task();
 	enum kcov_mode mode;
 	int ret;
 
@@ -399,8 +414,43 @@ static notrace unsigned long *irq_area(struct kcov_task *t)
 	return t->irq_area;
 }
 
+/*
+ * A thread that exits inside a section (spec 3.3, 5.12; kcov_task_exit()
+ * has WARNed). The kernel leaks the section's device reference and so do
+ * we, visibly in the refcount; the buffer goes back to the pool, so nothing
+ * else is lost. Only a simulated thread can exit inside a softirq: its
+ * section ends too and the interrupted state comes back first.
+ */
+static notrace void section_abandon(struct kcov_task *t)
+{
+	unsigned long *area;
+	uint32_t size;
+
+	if (t->kcov_softirq) {
+		kcov_stop(t);
+		t->kcov_softirq = 0;
+		kcov_remote_softirq_stop(t);
+		atomic_fetch_sub(&nr_sections, 1);
+	}
+	if (t->in_section) {
+		area = t->kcov_area;
+		size = t->kcov_size;
+		kcov_stop(t);
+		t->in_section = false;
+		if (area) {
+			pthread_mutex_lock(&remote_lock);
+			kcov_remote_area_put(area, size);
+			pthread_mutex_unlock(&remote_lock);
+		}
+		atomic_fetch_sub(&nr_sections, 1);
+	}
+}
+
+/* The remote half of kcov_task_exit(), after the owner's device is done. */
 notrace void ksim_task_exit_remote(struct kcov_task *t)
 {
+	if (t->in_section || t->kcov_softirq)
+		section_abandon(t);
 	if (t->irq_area) {
 		ksim_real_munmap(t->irq_area,
 				 KCOV_IRQ_AREA_SIZE * sizeof(unsigned long));
@@ -458,7 +508,7 @@ static notrace void remote_start_found(struct kcov_task *t, uint64_t handle,
 
 KCOV_SIM_API notrace void kcov_remote_start(uint64_t handle)
 {
-	struct kcov_task *t = &ksim_current;
+	struct kcov_task *t = current_task();
 	bool in_task;
 
 	if (WARN(!kcov_check_handle(handle, true, true, true),
@@ -482,7 +532,7 @@ KCOV_SIM_API notrace void kcov_remote_start(uint64_t handle)
 
 KCOV_SIM_API notrace void kcov_remote_stop(void)
 {
-	struct kcov_task *t = &ksim_current;
+	struct kcov_task *t = current_task();
 	bool in_task = ksim_in_task(t), softirq = t->softirq_cnt != 0;
 	unsigned long *area;
 	struct kcov *kcov;
@@ -515,7 +565,6 @@ KCOV_SIM_API notrace void kcov_remote_stop(void)
 	} else {
 		t->in_section = false;
 	}
-	atomic_fetch_sub(&nr_sections, 1);
 
 	pthread_mutex_lock(&kcov->lock);
 	/* A DISABLE since the start bumped the sequence: drop (spec 5.10). */
@@ -528,6 +577,8 @@ KCOV_SIM_API notrace void kcov_remote_stop(void)
 		kcov_remote_area_put(area, size);
 		pthread_mutex_unlock(&remote_lock);
 	}
+	/* Counted until its data is in place: 0 means every copy is done. */
+	atomic_fetch_sub(&nr_sections, 1);
 	kcov_put(kcov);		/* taken in kcov_remote_start() */
 }
 
@@ -535,7 +586,7 @@ KCOV_SIM_API notrace void kcov_remote_stop(void)
 
 KCOV_SIM_API notrace uint64_t kcov_common_handle(void)
 {
-	struct kcov_task *t = &ksim_current;
+	struct kcov_task *t = current_task();
 
 	return ksim_in_task(t) ? t->kcov_handle : 0;
 }
@@ -552,7 +603,7 @@ KCOV_SIM_API notrace void kcov_remote_start_usb(uint64_t id)
 
 KCOV_SIM_API notrace void kcov_remote_start_usb_softirq(uint64_t id)
 {
-	struct kcov_task *t = &ksim_current;
+	struct kcov_task *t = current_task();
 
 	if (t->softirq_cnt && !t->hardirq_cnt)
 		kcov_remote_start_usb(id);
@@ -560,7 +611,7 @@ KCOV_SIM_API notrace void kcov_remote_start_usb_softirq(uint64_t id)
 
 KCOV_SIM_API notrace void kcov_remote_stop_softirq(void)
 {
-	struct kcov_task *t = &ksim_current;
+	struct kcov_task *t = current_task();
 
 	if (t->softirq_cnt && !t->hardirq_cnt)
 		kcov_remote_stop();

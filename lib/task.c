@@ -73,24 +73,27 @@ notrace void kcov_task_reset(struct kcov_task *t)
  * kcov_task_exit() (spec 3.3): the thread's exit detaches it from its device
  * like KCOV_DISABLE. A device that is not owned by this task means the
  * thread exits inside a remote section: WARN and leak the reference, as the
- * kernel does.
+ * kernel does. The WARN comes after the unlock: the handler may call back
+ * into the library (sim.h promises no lock is held).
  */
 static notrace void kcov_task_exit(struct kcov_task *t)
 {
 	struct kcov *kcov = t->kcov;
+	bool owner;
 
 	if (kcov) {
 		pthread_mutex_lock(&kcov->lock);
-		if (WARN(kcov->t != t, "task exits inside a remote section")) {
-			pthread_mutex_unlock(&kcov->lock);
-			kcov_stop(t);
-		} else {
+		owner = kcov->t == t;
+		if (owner)
 			kcov_disable(t, kcov);
-			pthread_mutex_unlock(&kcov->lock);
+		pthread_mutex_unlock(&kcov->lock);
+		if (owner)
 			kcov_put(kcov);		/* taken at (REMOTE_)ENABLE */
-		}
+		else
+			WARN(1, "task exits inside a remote section");
 	}
-	ksim_task_exit_remote(t);	/* this "CPU"'s softirq buffer */
+	/* Ends a section left open; frees this "CPU"'s softirq buffer. */
+	ksim_task_exit_remote(t);
 }
 
 static notrace void exit_destructor(void *arg)

@@ -1,0 +1,739 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Spec 8.9: remote collection (cases 80-96, profile P-2025). The test's main
+ * thread is the owner; "kthreads" are plain threads that bracket hook calls
+ * with kcov_remote_start()/kcov_remote_stop(). Workers only record; the
+ * main thread asserts.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+#define USB(i)		kcov_remote_handle(KCOV_SUBSYSTEM_USB, (i))
+/*
+ * USB handles of the running test: one that fails half-way may leave its
+ * registrations behind, and the next test must not trip over them.
+ */
+static uint64_t hbase = 0x10000;
+#define HU(i)		USB(hbase + (i))
+#define MODE_TRACE_PC	2
+#define MODE_TRACE_CMP	3
+
+/* KCOV_REMOTE_ENABLE with @n handles; returns like ioctl(2). */
+static int ren(int fd, uint32_t mode, uint32_t area_size, uint64_t common,
+	       const uint64_t *handles, uint32_t n)
+{
+	struct kcov_remote_arg *arg;
+	int ret, err;
+
+	arg = calloc(1, sizeof(*arg) + n * sizeof(uint64_t));
+	if (!arg)
+		return -1;	/* errno is ENOMEM; may run on a worker */
+	arg->trace_mode = mode;
+	arg->area_size = area_size;
+	arg->num_handles = n;
+	arg->common_handle = common;
+	if (n)
+		memcpy(arg->handles, handles, n * sizeof(uint64_t));
+	ret = t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)arg);
+	err = errno;
+	free(arg);
+	errno = err;
+	return ret;
+}
+
+static int ren1(int fd, uint32_t mode, uint32_t area_size, uint64_t handle)
+{
+	return ren(fd, mode, area_size, 0, &handle, 1);
+}
+
+static struct kcov_sim_dev_info info_of(int fd)
+{
+	struct kcov_sim_dev_info info;
+
+	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
+	return info;
+}
+
+static struct kcov_sim_pool_stats pool(void)
+{
+	struct kcov_sim_pool_stats st;
+
+	assert_int_equal(kcov_sim_pool_stats(&st), 0);
+	return st;
+}
+
+/* ---- a scripted kthread ------------------------------------------------ */
+
+typedef void (*site_fn)(void);
+
+/*
+ * One section: start(handle), the PC sites in order, stop. With @pause set
+ * the thread waits at two rendezvous points after start, so the owner can
+ * act while the section is open.
+ */
+struct kthread {
+	uint64_t		handle;
+	site_fn			sites[8];
+	int			nr_sites;
+	pthread_barrier_t	*pause;
+	/* recorded by the thread */
+	unsigned int		mode_in_section;
+	unsigned int		size_in_section;
+	int			refcount_in_section;
+	int			fd;		/* for refcount_in_section, or -1 */
+	struct kcov_sim_pool_stats in_section;
+};
+
+static long kthread_main(void *p)
+{
+	struct kthread *k = p;
+	struct kcov_sim_task_info ti;
+	struct kcov_sim_dev_info info;
+
+	kcov_remote_start(k->handle);
+	kcov_sim_task_info(&ti);
+	k->mode_in_section = ti.kcov_mode;
+	k->size_in_section = ti.kcov_size;
+	kcov_sim_pool_stats(&k->in_section);
+	if (k->fd >= 0 && kcov_sim_dev_info(k->fd, &info) == 0)
+		k->refcount_in_section = info.refcount;
+	if (k->pause) {
+		pthread_barrier_wait(k->pause);
+		pthread_barrier_wait(k->pause);
+	}
+	for (int i = 0; i < k->nr_sites; i++)
+		k->sites[i]();
+	kcov_remote_stop();
+	return 0;
+}
+
+static void *kthread_pthread(void *p)
+{
+	kthread_main(p);
+	return NULL;
+}
+
+/* Run one section on a new thread and wait for it. */
+static void section(struct kthread *k)
+{
+	t_in_thread(kthread_main, k);
+}
+
+#define KTHREAD(h, ...) ((struct kthread){ .handle = (h),		\
+	.sites = { __VA_ARGS__ },					\
+	.nr_sites = sizeof((site_fn[]){ __VA_ARGS__ }) / sizeof(site_fn), \
+	.fd = -1 })
+
+/* 8.9 #80: a kthread section reaches A; the owner's own PCs do not. */
+static void test_c080_global_handle_section(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, 512);
+	struct kthread k = KTHREAD(HU(1), t_pc_x, t_pc_y, t_pc_z);
+
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
+	T_WRITE(a[0], 0);
+	t_pc_x();
+	assert_int_equal(T_READ(a[0]), 0);
+	section(&k);
+	assert_int_equal(k.mode_in_section, MODE_TRACE_PC);
+	assert_int_equal(T_READ(a[0]), 3);
+	assert_true(t_pc_is(a[1], t_pc_x));
+	assert_true(t_pc_is(a[2], t_pc_y));
+	assert_true(t_pc_is(a[3], t_pc_z));
+	t_pc_y();
+	assert_int_equal(T_READ(a[0]), 3);
+	assert_int_equal(a[4], 0);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	t_munmap(a, 4096);
+}
+
+struct common_worker {
+	uint64_t handle;
+};
+
+static long common_worker_main(void *p)
+{
+	struct common_worker *w = p;
+
+	w->handle = kcov_common_handle();
+	kcov_remote_start(w->handle);
+	t_pc_x();
+	t_pc_y();
+	kcov_remote_stop();
+	return 0;
+}
+
+/* 8.9 #81: a worker inherits the common handle and collects with it. */
+static void test_c081_common_handle_worker(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, 512);
+	struct common_worker w = { 0 };
+
+	assert_int_equal(ren(fd, KCOV_TRACE_PC, 64, 0x42, NULL, 0), 0);
+	T_WRITE(a[0], 0);
+	t_in_thread(common_worker_main, &w);
+	assert_int_equal(w.handle, 0x42);
+	assert_int_equal(T_READ(a[0]), 2);
+	assert_true(t_pc_is(a[1], t_pc_x));
+	assert_true(t_pc_is(a[2], t_pc_y));
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	t_munmap(a, 4096);
+}
+
+/* 8.9 #82: a forked child has handle 0x42; a softirq sees 0. */
+static void test_c082_fork_inherits_common_handle(void **state)
+{
+	int fd = t_fd(state), pfd[2], status;
+	uint64_t got = 0, in_softirq;
+	pid_t pid;
+
+	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
+	assert_int_equal(ren(fd, KCOV_TRACE_PC, 64, 0x42, NULL, 0), 0);
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		uint64_t h = kcov_common_handle();
+
+		_exit(write(pfd[1], &h, sizeof(h)) == sizeof(h) ? 0 : 1);
+	}
+	assert_int_equal(read(pfd[0], &got, sizeof(got)), sizeof(got));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(got, 0x42);
+
+	kcov_sim_softirq_enter();
+	in_softirq = kcov_common_handle();
+	kcov_sim_softirq_exit();
+	assert_int_equal(in_softirq, 0);
+	assert_int_equal(kcov_common_handle(), 0x42);
+	close(pfd[0]);
+	close(pfd[1]);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+}
+
+/* 8.9 #82: a forked child's section lands in the parent's mapping. */
+static void test_c082_child_section_reaches_parent(void **state)
+{
+	int fd = t_fd(state), status;
+	unsigned long *a = t_init_map(fd, 512);
+	pid_t pid;
+
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
+	T_WRITE(a[0], 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		kcov_remote_start(HU(1));
+		t_pc_y();
+		t_pc_x();
+		kcov_remote_stop();
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(T_READ(a[0]), 2);
+	assert_true(t_pc_is(a[1], t_pc_y));
+	assert_true(t_pc_is(a[2], t_pc_x));
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	t_munmap(a, 4096);
+}
+
+/* 8.9 #83: an unregistered handle: no section, no PCs, no reference. */
+static void test_c083_unregistered_handle(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, 512);
+	struct kthread k = KTHREAD(HU(7), t_pc_x, t_pc_y);
+	int refs;
+
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
+	T_WRITE(a[0], 0);
+	refs = info_of(fd).refcount;
+	k.fd = fd;
+	section(&k);
+	assert_int_equal(k.mode_in_section, 0);
+	assert_int_equal(k.refcount_in_section, refs);
+	assert_int_equal(k.in_section.sections, 0);
+	assert_int_equal(info_of(fd).refcount, refs);
+	assert_int_equal(T_READ(a[0]), 0);
+	assert_int_equal(a[1], 0);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	t_munmap(a, 4096);
+}
+
+/* 8.9 #84: a handle of an unknown subsystem: WARN, no section. */
+static void test_c084_invalid_handle_warns(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, 512);
+	struct kthread k = KTHREAD(0x02ull << 56, t_pc_x);
+	unsigned long warns = kcov_sim_warn_count();
+
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(0)), 0);
+	T_WRITE(a[0], 0);
+	t_warn_expect(1);
+	section(&k);
+	assert_int_equal(kcov_sim_warn_count(), warns + 1);
+	assert_int_equal(k.mode_in_section, 0);
+	assert_int_equal(T_READ(a[0]), 0);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	t_munmap(a, 4096);
+}
+
+/* 8.9 #85: two sequential sections append in stop order. */
+static void test_c085_sequential_sections(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, 512);
+	struct kthread k1 = KTHREAD(HU(1), t_pc_x, t_pc_x);
+	struct kthread k2 = KTHREAD(HU(1), t_pc_y, t_pc_y, t_pc_y);
+
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
+	T_WRITE(a[0], 0);
+	section(&k1);
+	section(&k2);
+	assert_int_equal(T_READ(a[0]), 5);
+	assert_true(t_pc_is(a[1], t_pc_x) && t_pc_is(a[2], t_pc_x));
+	assert_true(t_pc_is(a[3], t_pc_y) && t_pc_is(a[4], t_pc_y) &&
+		    t_pc_is(a[5], t_pc_y));
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	t_munmap(a, 4096);
+}
+
+/* Two sections that record interleaved in time; the second one stops first. */
+struct pair {
+	pthread_barrier_t	step;		/* both threads */
+	pthread_mutex_t		lock;
+	pthread_cond_t		cond;
+	int			second_stopped;
+};
+
+struct pair_thread {
+	struct pair	*pair;
+	uint64_t	handle;
+	site_fn		site;
+	int		nr;
+	int		stops_first;
+};
+
+static void *pair_main(void *p)
+{
+	struct pair_thread *pt = p;
+	struct pair *pr = pt->pair;
+
+	kcov_remote_start(pt->handle);
+	for (int i = 0; i < 3; i++) {
+		if (i < pt->nr)
+			pt->site();
+		pthread_barrier_wait(&pr->step);
+	}
+	pthread_mutex_lock(&pr->lock);
+	if (pt->stops_first) {
+		kcov_remote_stop();
+		pr->second_stopped = 1;
+		pthread_cond_signal(&pr->cond);
+	} else {
+		while (!pr->second_stopped)
+			pthread_cond_wait(&pr->cond, &pr->lock);
+		kcov_remote_stop();
+	}
+	pthread_mutex_unlock(&pr->lock);
+	return NULL;
+}
+
+/* 8.9 #86: concurrent sections: each contiguous, in stop order. */
+static void test_c086_concurrent_sections(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, 512);
+	uint64_t h[2] = { HU(1), HU(2) };
+	struct pair pr = { .lock = PTHREAD_MUTEX_INITIALIZER,
+			   .cond = PTHREAD_COND_INITIALIZER };
+	struct pair_thread t1 = { &pr, HU(1), t_pc_x, 3, 0 };
+	struct pair_thread t2 = { &pr, HU(2), t_pc_y, 2, 1 };
+	pthread_t id1, id2;
+
+	assert_int_equal(ren(fd, KCOV_TRACE_PC, 64, 0, h, 2), 0);
+	T_WRITE(a[0], 0);
+	pthread_barrier_init(&pr.step, NULL, 2);
+	assert_int_equal(pthread_create(&id1, NULL, pair_main, &t1), 0);
+	assert_int_equal(pthread_create(&id2, NULL, pair_main, &t2), 0);
+	pthread_join(id1, NULL);
+	pthread_join(id2, NULL);
+	pthread_barrier_destroy(&pr.step);
+	assert_int_equal(T_READ(a[0]), 5);
+	assert_true(t_pc_is(a[1], t_pc_y) && t_pc_is(a[2], t_pc_y));
+	assert_true(t_pc_is(a[3], t_pc_x) && t_pc_is(a[4], t_pc_x) &&
+		    t_pc_is(a[5], t_pc_x));
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	t_munmap(a, 4096);
+}
+
+/* 8.9 #87: a 4-word user buffer with count 1 takes the first 2 of 5 PCs. */
+static void test_c087_pc_truncation(void **state)
+{
+	int fd = t_fd(state);
+	struct kthread k = KTHREAD(HU(1), t_pc_x, t_pc_y, t_pc_z, t_pc_z,
+				   t_pc_z);
+	struct kcov_sim_dev_info info;
+
+	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 4), 0);
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
+	info = info_of(fd);
+	assert_non_null(info.area);
+	T_WRITE(info.area[0], 1);
+	T_WRITE(info.area[1], 0xabcd);
+	section(&k);
+	assert_int_equal(T_READ(info.area[0]), 3);
+	assert_int_equal(info.area[1], 0xabcd);
+	assert_true(t_pc_is(info.area[2], t_pc_x));
+	assert_true(t_pc_is(info.area[3], t_pc_y));
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+}
+
+struct cmp_worker {
+	uint64_t handle;
+	uint32_t a, b;
+	int nr;
+};
+
+static long cmp_worker_main(void *p)
+{
+	struct cmp_worker *w = p;
+
+	kcov_remote_start(w->handle);
+	for (int i = 0; i < w->nr; i++)
+		t_cmp4_site(w->a + (uint32_t)i, w->b);
+	kcov_remote_stop();
+	return 0;
+}
+
+/* 8.9 #88: A[0]=127, one CMP record: 24 bytes land, A[0] stays 127. */
+static void test_c088_cmp_partial_record(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, 512);
+	struct cmp_worker w = { HU(1), 0x1188, 0x2288, 1 };
+
+	assert_int_equal(ren1(fd, KCOV_TRACE_CMP, 64, HU(1)), 0);
+	T_WRITE(a[0], 127);
+	t_in_thread(cmp_worker_main, &w);
+	assert_int_equal(T_READ(a[0]), 127);
+	/* Bytes 4072..4095: type, arg1, arg2 (the ip did not fit). */
+	assert_int_equal(a[509], KCOV_CMP_SIZE(2));
+	assert_int_equal(a[510], 0x1188);
+	assert_int_equal(a[511], 0x2288);
+	assert_int_equal(a[508], 0);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	t_munmap(a, 4096);
+}
+
+/* 8.9 #89: a user count beyond capacity: nothing copied, count unchanged. */
+static void test_c089_corrupt_counter(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, 512);
+	struct kthread k = KTHREAD(HU(1), t_pc_x, t_pc_y);
+
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
+	T_WRITE(a[0], 10000);
+	section(&k);
+	assert_int_equal(k.mode_in_section, MODE_TRACE_PC);
+	assert_int_equal(T_READ(a[0]), 10000);
+	for (int i = 1; i < 512; i++)
+		assert_int_equal(a[i], 0);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	t_munmap(a, 4096);
+}
+
+/* 8.9 #90: area_size 1 runs a section that holds nothing; 0 runs none. */
+static void test_c090_tiny_area_size(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, 512);
+	struct kthread k1 = KTHREAD(HU(1), t_pc_x, t_pc_y);
+	struct kthread k0 = KTHREAD(HU(1), t_pc_x, t_pc_y);
+	struct kcov_sim_pool_stats before;
+
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 1, HU(1)), 0);
+	T_WRITE(a[0], 0);
+	section(&k1);
+	assert_int_equal(k1.mode_in_section, MODE_TRACE_PC);
+	assert_int_equal(k1.size_in_section, 1);
+	assert_int_equal(k1.in_section.sections, 1);
+	assert_int_equal(T_READ(a[0]), 0);
+	assert_int_equal(a[1], 0);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 0, HU(1)), 0);
+	before = pool();
+	section(&k0);
+	assert_int_equal(k0.mode_in_section, 0);
+	assert_int_equal(k0.in_section.sections, 0);
+	assert_int_equal(pool().allocs, before.allocs);
+	assert_int_equal(pool().reuses, before.reuses);
+	assert_int_equal(T_READ(a[0]), 0);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	t_munmap(a, 4096);
+}
+
+/* 8.9 #91: one area_size reuses a pooled buffer; another allocates. */
+static void test_c091_pool_reuse(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, 512);
+	struct kthread k = KTHREAD(HU(1), t_pc_x);
+	struct kcov_sim_pool_stats s0, s1, s2, s3;
+
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 919, HU(1)), 0);
+	T_WRITE(a[0], 0);
+	s0 = pool();
+	section(&k);
+	s1 = pool();
+	assert_int_equal(s1.allocs, s0.allocs + 1);
+	assert_int_equal(s1.pooled, s0.pooled + 1);
+	section(&k);
+	s2 = pool();
+	assert_int_equal(s2.allocs, s1.allocs);
+	assert_int_equal(s2.reuses, s1.reuses + 1);
+	assert_int_equal(s2.pooled, s1.pooled);
+	assert_int_equal(T_READ(a[0]), 2);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 918, HU(1)), 0);
+	section(&k);
+	s3 = pool();
+	assert_int_equal(s3.allocs, s2.allocs + 1);
+	assert_int_equal(s3.reuses, s2.reuses);
+	assert_int_equal(s3.pooled, s2.pooled + 1);
+	assert_int_equal(T_READ(a[0]), 3);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	t_munmap(a, 4096);
+}
+
+/* 8.9 #92: a CMP section delivers one record with the kthread's ip. */
+static void test_c092_cmp_remote(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, 512);
+	struct cmp_worker w = { HU(1), 1, 2, 1 };
+
+	assert_int_equal(ren1(fd, KCOV_TRACE_CMP, 64, HU(1)), 0);
+	T_WRITE(a[0], 0);
+	t_in_thread(cmp_worker_main, &w);
+	assert_int_equal(T_READ(a[0]), 1);
+	assert_int_equal(a[1], KCOV_CMP_SIZE(2));
+	assert_int_equal(a[2], 1);
+	assert_int_equal(a[3], 2);
+	assert_true(t_pc_is(a[4], (void (*)(void))t_cmp4_site));
+	assert_int_equal(a[5], 0);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	t_munmap(a, 4096);
+}
+
+/* A section paused after start: the owner acts between the rendezvous. */
+struct paused {
+	pthread_barrier_t	b;
+	struct kthread		k;
+	pthread_t		id;
+};
+
+static void paused_start(struct paused *ps, uint64_t handle, int fd)
+{
+	ps->k = KTHREAD(handle, t_pc_x, t_pc_x, t_pc_x);
+	ps->k.fd = fd;
+	ps->k.pause = &ps->b;
+	pthread_barrier_init(&ps->b, NULL, 2);
+	assert_int_equal(pthread_create(&ps->id, NULL, kthread_pthread, &ps->k), 0);
+	pthread_barrier_wait(&ps->b);	/* the section is open */
+}
+
+static void paused_finish(struct paused *ps)
+{
+	pthread_barrier_wait(&ps->b);	/* record and stop */
+	pthread_join(ps->id, NULL);
+	pthread_barrier_destroy(&ps->b);
+}
+
+/* 8.9 #93: DIS during a section: data dropped, buffer pooled, handle gone. */
+static void test_c093_disable_race(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, 512);
+	struct kthread later = KTHREAD(HU(1), t_pc_y);
+	struct kcov_sim_pool_stats before;
+	struct paused ps;
+
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
+	T_WRITE(a[0], 0);
+	paused_start(&ps, HU(1), -1);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	before = pool();
+	assert_int_equal(before.sections, 1);
+	paused_finish(&ps);
+	assert_int_equal(ps.k.mode_in_section, MODE_TRACE_PC);
+	assert_int_equal(T_READ(a[0]), 0);
+	for (int i = 1; i < 8; i++)
+		assert_int_equal(a[i], 0);
+	assert_int_equal(pool().pooled, before.pooled + 1);
+	assert_int_equal(pool().sections, 0);
+	assert_int_equal(info_of(fd).nr_handles, 0);
+	assert_int_equal(info_of(fd).refcount, 1);	/* the file only */
+	section(&later);
+	assert_int_equal(later.mode_in_section, 0);	/* not registered */
+	t_munmap(a, 4096);
+}
+
+/* 8.9 #94: DIS+REN during a section: dropped; a new one is delivered. */
+static void test_c094_disable_reenable_race(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, 512);
+	struct kthread later = KTHREAD(HU(1), t_pc_y, t_pc_z);
+	struct paused ps;
+
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
+	T_WRITE(a[0], 0);
+	paused_start(&ps, HU(1), -1);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
+	paused_finish(&ps);
+	assert_int_equal(ps.k.mode_in_section, MODE_TRACE_PC);
+	assert_int_equal(T_READ(a[0]), 0);
+	assert_int_equal(a[1], 0);
+	section(&later);
+	assert_int_equal(T_READ(a[0]), 2);
+	assert_true(t_pc_is(a[1], t_pc_y));
+	assert_true(t_pc_is(a[2], t_pc_z));
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	t_munmap(a, 4096);
+}
+
+/* 8.9 #95: DIS, munmap, close mid-section: its stop frees the device. */
+static void test_c095_close_race(void **state)
+{
+	int fd = t_open();
+	unsigned long *a;
+	struct kcov_sim_dev_info info;
+	struct paused ps;
+	uint64_t id;
+
+	(void)state;
+	assert_true(fd >= 0);
+	a = t_init_map(fd, 512);
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
+	id = info_of(fd).id;
+	paused_start(&ps, HU(1), fd);
+	assert_int_equal(ps.k.refcount_in_section, 3);	/* file, owner, section */
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	assert_int_equal(t_munmap(a, 4096), 0);
+	assert_int_equal(t_close(fd), 0);
+	assert_int_equal(kcov_sim_dev_info_id(id, &info), 0);
+	assert_int_equal(info.refcount, 1);
+	assert_int_equal(info.file_open, 0);
+	assert_int_equal(info.nr_handles, 0);
+	paused_finish(&ps);
+	assert_int_equal(kcov_sim_dev_info_id(id, &info), -ENOENT);
+	assert_int_equal(pool().sections, 0);
+}
+
+struct owner_exit {
+	int	fd, ret;
+};
+
+static long owner_exit_main(void *p)
+{
+	struct owner_exit *oe = p;
+
+	oe->ret = ren1(oe->fd, KCOV_TRACE_PC, 64, HU(1));
+	return 0;	/* exits without KCOV_DISABLE */
+}
+
+static long ren_dis_main(void *p)
+{
+	struct owner_exit *oe = p;
+
+	oe->ret = ren1(oe->fd, KCOV_TRACE_PC, 64, HU(1));
+	if (!oe->ret)
+		oe->ret = t_ioctl(oe->fd, KCOV_DISABLE, 0) ? 100 : 0;
+	return 0;
+}
+
+/* 8.9 #96: owner exits without DIS: handles go and can be re-registered. */
+static void test_c096_owner_exit(void **state)
+{
+	int fd = t_fd(state), fd2 = t_open();
+	struct owner_exit oe = { fd, -1 }, other = { fd2, -1 };
+	struct kthread k = KTHREAD(HU(1), t_pc_x);
+	size_t handles = pool().handles;
+	struct kcov_sim_dev_info info;
+
+	assert_true(fd2 >= 0);
+	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
+	assert_int_equal(t_ioctl(fd2, KCOV_INIT_TRACE, 512), 0);
+	t_in_thread(owner_exit_main, &oe);
+	assert_int_equal(oe.ret, 0);
+	info = info_of(fd);
+	assert_int_equal(info.mode, 1);
+	assert_int_equal(info.remote, 0);
+	assert_int_equal(info.nr_handles, 0);
+	assert_int_equal(info.refcount, 1);
+	assert_int_equal(pool().handles, handles);
+	section(&k);
+	assert_int_equal(k.mode_in_section, 0);
+	t_in_thread(ren_dis_main, &other);
+	assert_int_equal(other.ret, 0);
+	t_close(fd2);
+}
+
+static int fd_setup(void **state)
+{
+	hbase += 0x10;
+	return t_fd_setup(state);
+}
+
+static int nofd_setup(void **state)
+{
+	hbase += 0x10;
+	return t_setup(state);
+}
+
+#define FD_TEST(f) cmocka_unit_test_setup_teardown(f, fd_setup, t_fd_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		FD_TEST(test_c080_global_handle_section),
+		FD_TEST(test_c081_common_handle_worker),
+		FD_TEST(test_c082_fork_inherits_common_handle),
+		FD_TEST(test_c082_child_section_reaches_parent),
+		FD_TEST(test_c083_unregistered_handle),
+		FD_TEST(test_c084_invalid_handle_warns),
+		FD_TEST(test_c085_sequential_sections),
+		FD_TEST(test_c086_concurrent_sections),
+		FD_TEST(test_c087_pc_truncation),
+		FD_TEST(test_c088_cmp_partial_record),
+		FD_TEST(test_c089_corrupt_counter),
+		FD_TEST(test_c090_tiny_area_size),
+		FD_TEST(test_c091_pool_reuse),
+		FD_TEST(test_c092_cmp_remote),
+		FD_TEST(test_c093_disable_race),
+		FD_TEST(test_c094_disable_reenable_race),
+		cmocka_unit_test_setup_teardown(test_c095_close_race, nofd_setup,
+						t_teardown),
+		FD_TEST(test_c096_owner_exit),
+	};
+
+	return cmocka_run_group_tests_name("spec 8.9 remote collection", tests,
+					   NULL, NULL);
+}

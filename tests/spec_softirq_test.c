@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Spec 8.10: softirq sections and nesting (cases 97-105, profile P-2025).
+ * Case 104 (IRQ buffer pool exhaustion) exists only in P-2026: not tested.
+ *
+ * The main thread plays the task T that the softirq interrupts; a helper
+ * thread owns the remote device R for as long as a test needs it.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "helpers.h"
+
+#define USB(i)		kcov_remote_handle(KCOV_SUBSYSTEM_USB, (i))
+/*
+ * USB handles of the running test: one that fails half-way may leave its
+ * registrations behind, and the next test must not trip over them.
+ */
+static uint64_t hbase = 0x10000;
+#define HU(i)		USB(hbase + (i))
+#define MODE_TRACE_PC	2
+#define MODE_REMOTE	4
+
+/* KCOV_REMOTE_ENABLE with one handle; returns like ioctl(2). */
+static int ren1(int fd, uint32_t mode, uint32_t area_size, uint64_t handle)
+{
+	struct kcov_remote_arg *arg;
+	int ret, err;
+
+	arg = calloc(1, sizeof(*arg) + sizeof(uint64_t));
+	if (!arg)
+		return -1;	/* errno is ENOMEM; may run on a worker */
+	arg->trace_mode = mode;
+	arg->area_size = area_size;
+	arg->num_handles = 1;
+	arg->handles[0] = handle;
+	ret = t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)arg);
+	err = errno;
+	free(arg);
+	errno = err;
+	return ret;
+}
+
+/* ---- R: a remote device owned by a helper thread ----------------------- */
+
+struct owner {
+	int			fd;
+	unsigned long		*a;
+	uint64_t		handle;
+	pthread_barrier_t	b;
+	pthread_t		id;
+	int			ren, dis;
+};
+
+static void *owner_main(void *p)
+{
+	struct owner *o = p;
+
+	o->ren = ren1(o->fd, KCOV_TRACE_PC, 64, o->handle);
+	pthread_barrier_wait(&o->b);	/* registered */
+	pthread_barrier_wait(&o->b);	/* the test is done */
+	o->dis = o->ren ? 0 : t_ioctl(o->fd, KCOV_DISABLE, 0);
+	return NULL;
+}
+
+static void owner_start(struct owner *o, uint64_t handle)
+{
+	o->fd = t_open();
+	assert_true(o->fd >= 0);
+	o->a = t_init_map(o->fd, 512);
+	o->handle = handle;
+	T_WRITE(o->a[0], 0);
+	pthread_barrier_init(&o->b, NULL, 2);
+	assert_int_equal(pthread_create(&o->id, NULL, owner_main, o), 0);
+	pthread_barrier_wait(&o->b);
+	assert_int_equal(o->ren, 0);
+}
+
+static void owner_stop(struct owner *o)
+{
+	pthread_barrier_wait(&o->b);
+	pthread_join(o->id, NULL);
+	pthread_barrier_destroy(&o->b);
+	assert_int_equal(o->dis, 0);
+	t_munmap(o->a, 4096);
+	t_close(o->fd);
+}
+
+static struct kcov_sim_task_info task(void)
+{
+	struct kcov_sim_task_info ti;
+
+	kcov_sim_task_info(&ti);
+	return ti;
+}
+
+/* 8.10 #97: softirq section over T's local coverage: R +3, L resumes. */
+static void test_c097_softirq_over_local(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *l = t_init_map(fd, 512);
+	struct owner r;
+
+	owner_start(&r, HU(1));
+	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
+	T_WRITE(l[0], 0);
+	t_pc_x();
+	t_pc_x();
+	kcov_sim_softirq_enter();
+	kcov_remote_start(HU(1));
+	t_pc_y();
+	t_pc_y();
+	t_pc_y();
+	kcov_remote_stop();
+	kcov_sim_softirq_exit();
+	assert_int_equal(T_READ(r.a[0]), 3);
+	assert_true(t_pc_is(r.a[1], t_pc_y) && t_pc_is(r.a[3], t_pc_y));
+	assert_int_equal(T_READ(l[0]), 2);
+	t_pc_z();
+	assert_int_equal(T_READ(l[0]), 3);
+	assert_true(t_pc_is(l[1], t_pc_x) && t_pc_is(l[2], t_pc_x));
+	assert_true(t_pc_is(l[3], t_pc_z));
+	assert_int_equal(T_READ(r.a[0]), 3);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	owner_stop(&r);
+	t_munmap(l, 4096);
+}
+
+/* 8.10 #98: a hardirq inside a softirq section records nothing. */
+static void test_c098_hardirq_in_softirq_section(void **state)
+{
+	struct owner r;
+
+	(void)state;
+	owner_start(&r, HU(1));
+	kcov_sim_softirq_enter();
+	kcov_remote_start(HU(1));
+	t_pc_x();
+	kcov_sim_hardirq_enter();
+	t_pc_y();
+	kcov_sim_hardirq_exit();
+	t_pc_z();
+	kcov_remote_stop();
+	kcov_sim_softirq_exit();
+	assert_int_equal(T_READ(r.a[0]), 2);
+	assert_true(t_pc_is(r.a[1], t_pc_x));
+	assert_true(t_pc_is(r.a[2], t_pc_z));
+	owner_stop(&r);
+}
+
+/* 8.10 #99: start inside a hardirq nested in a softirq is ignored. */
+static void test_c099_start_in_hardirq_over_softirq(void **state)
+{
+	struct kcov_sim_task_info in;
+	struct owner r;
+
+	(void)state;
+	owner_start(&r, HU(1));
+	kcov_sim_softirq_enter();
+	kcov_sim_hardirq_enter();
+	kcov_remote_start(HU(1));
+	in = task();
+	t_pc_x();
+	kcov_remote_stop();
+	kcov_sim_hardirq_exit();
+	t_pc_y();	/* plain softirq, no section: nothing either */
+	kcov_sim_softirq_exit();
+	assert_int_equal(in.kcov_mode, 0);
+	assert_int_equal(in.kcov_softirq, 0);
+	assert_int_equal(T_READ(r.a[0]), 0);
+	assert_int_equal(task().kcov_mode, 0);
+	owner_stop(&r);
+}
+
+/* 8.10 #100: a nested start in a softirq section WARNs and is ignored. */
+static void test_c100_nested_softirq_start(void **state)
+{
+	unsigned long warns = kcov_sim_warn_count();
+	struct owner r, r2;
+
+	(void)state;
+	owner_start(&r, HU(1));
+	owner_start(&r2, HU(2));
+	t_warn_expect(1);
+	kcov_sim_softirq_enter();
+	kcov_remote_start(HU(1));
+	t_pc_x();
+	kcov_remote_start(HU(2));
+	t_pc_y();
+	kcov_remote_stop();
+	kcov_sim_softirq_exit();
+	assert_int_equal(kcov_sim_warn_count(), warns + 1);
+	assert_int_equal(T_READ(r.a[0]), 2);
+	assert_true(t_pc_is(r.a[1], t_pc_x));
+	assert_true(t_pc_is(r.a[2], t_pc_y));
+	assert_int_equal(T_READ(r2.a[0]), 0);
+	assert_int_equal(task().kcov_softirq, 0);
+	owner_stop(&r2);
+	owner_stop(&r);
+}
+
+struct nested_kthread {
+	unsigned int mode_after_inner_stop;
+};
+
+static long nested_kthread_main(void *p)
+{
+	struct nested_kthread *nk = p;
+	struct kcov_sim_task_info ti;
+
+	kcov_remote_start(HU(1));
+	t_pc_x();
+	kcov_remote_start(HU(2));	/* WARN, ignored */
+	t_pc_y();
+	kcov_remote_stop();		/* ends the outer section early */
+	kcov_sim_task_info(&ti);
+	nk->mode_after_inner_stop = ti.kcov_mode;
+	t_pc_z();
+	kcov_remote_stop();		/* nothing left to stop */
+	return 0;
+}
+
+/* 8.10 #101: nested start in a task section: WARN, ignored. */
+static void test_c101_nested_task_start(void **state)
+{
+	unsigned long warns = kcov_sim_warn_count();
+	struct nested_kthread nk = { 99 };
+	struct owner r, r2;
+
+	(void)state;
+	owner_start(&r, HU(1));
+	owner_start(&r2, HU(2));
+	t_warn_expect(1);
+	t_in_thread(nested_kthread_main, &nk);
+	assert_int_equal(kcov_sim_warn_count(), warns + 1);
+	assert_int_equal(nk.mode_after_inner_stop, 0);
+	assert_int_equal(T_READ(r.a[0]), 2);
+	assert_true(t_pc_is(r.a[1], t_pc_x));
+	assert_true(t_pc_is(r.a[2], t_pc_y));
+	assert_int_equal(r.a[3], 0);
+	assert_int_equal(T_READ(r2.a[0]), 0);
+	owner_stop(&r2);
+	owner_stop(&r);
+}
+
+/* 8.10 #102: the _softirq helpers act only in a real softirq. */
+static void test_c102_usb_softirq_helpers(void **state)
+{
+	struct kcov_sim_task_info in_task, in_hardirq;
+	struct owner r;
+
+	(void)state;
+	owner_start(&r, HU(1));
+	kcov_remote_start_usb_softirq(hbase + 1);
+	in_task = task();
+	t_pc_x();
+	kcov_remote_stop_softirq();
+	assert_int_equal(in_task.kcov_mode, 0);
+	assert_int_equal(T_READ(r.a[0]), 0);
+
+	kcov_sim_softirq_enter();
+	kcov_remote_start_usb_softirq(hbase + 1);
+	t_pc_y();
+	kcov_remote_stop_softirq();
+	kcov_sim_softirq_exit();
+	assert_int_equal(T_READ(r.a[0]), 1);
+	assert_true(t_pc_is(r.a[1], t_pc_y));
+
+	kcov_sim_softirq_enter();
+	kcov_sim_hardirq_enter();
+	kcov_remote_start_usb_softirq(hbase + 1);
+	in_hardirq = task();
+	kcov_sim_hardirq_exit();
+	t_pc_z();
+	kcov_remote_stop_softirq();
+	kcov_sim_softirq_exit();
+	assert_int_equal(in_hardirq.kcov_mode, 0);
+	assert_int_equal(in_hardirq.kcov_softirq, 0);
+	assert_int_equal(T_READ(r.a[0]), 1);
+	owner_stop(&r);
+}
+
+/* 8.10 #103: softirq, unregistered handle: nothing recorded, T intact. */
+static void test_c103_softirq_unregistered_over_local(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *l = t_init_map(fd, 512);
+	unsigned long warns = kcov_sim_warn_count();
+	struct kcov_sim_task_info in, after;
+	struct owner r;
+
+	owner_start(&r, HU(1));
+	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
+	T_WRITE(l[0], 0);
+	t_pc_x();
+	kcov_sim_softirq_enter();
+	kcov_remote_start(HU(9));
+	in = task();
+	t_pc_y();
+	kcov_remote_stop();
+	after = task();
+	kcov_sim_softirq_exit();
+	assert_int_equal(in.kcov_softirq, 0);
+	assert_int_equal(in.kcov_mode, MODE_TRACE_PC);	/* T's, paused by context */
+	assert_int_equal(after.kcov_mode, MODE_TRACE_PC);
+	assert_int_equal(T_READ(l[0]), 1);
+	assert_int_equal(T_READ(r.a[0]), 0);
+	t_pc_z();
+	assert_int_equal(T_READ(l[0]), 2);
+	assert_true(t_pc_is(l[1], t_pc_x));
+	assert_true(t_pc_is(l[2], t_pc_z));
+	assert_int_equal(kcov_sim_warn_count(), warns);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	owner_stop(&r);
+	t_munmap(l, 4096);
+}
+
+/* 8.10 #105 [P-2025]: softirq section over the owner: DIS still works. */
+static void test_c105_p2025_softirq_over_owner(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, 512);
+	struct kcov_sim_task_info before, after;
+	struct kcov_sim_dev_info info;
+
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
+	T_WRITE(a[0], 0);
+	before = task();
+	kcov_sim_softirq_enter();
+	kcov_remote_start(HU(1));
+	t_pc_x();
+	kcov_remote_stop();
+	kcov_sim_softirq_exit();
+	after = task();
+	assert_int_equal(before.kcov_mode, MODE_REMOTE);
+	assert_int_equal(after.kcov_mode, MODE_REMOTE);
+	assert_int_equal(after.attached, 1);
+	assert_int_equal(T_READ(a[0]), 1);
+	assert_true(t_pc_is(a[1], t_pc_x));
+	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
+	assert_int_equal(info.refcount, 2);	/* file + owner */
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
+	assert_int_equal(info.refcount, 1);
+	assert_int_equal(info.nr_handles, 0);
+	assert_int_equal(task().kcov_mode, 0);
+	t_munmap(a, 4096);
+}
+
+static int fd_setup(void **state)
+{
+	hbase += 0x10;
+	return t_fd_setup(state);
+}
+
+static int nofd_setup(void **state)
+{
+	hbase += 0x10;
+	return t_setup(state);
+}
+
+#define FD_TEST(f) cmocka_unit_test_setup_teardown(f, fd_setup, t_fd_teardown)
+#define NOFD_TEST(f) cmocka_unit_test_setup_teardown(f, nofd_setup, t_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		FD_TEST(test_c097_softirq_over_local),
+		NOFD_TEST(test_c098_hardirq_in_softirq_section),
+		NOFD_TEST(test_c099_start_in_hardirq_over_softirq),
+		NOFD_TEST(test_c100_nested_softirq_start),
+		NOFD_TEST(test_c101_nested_task_start),
+		NOFD_TEST(test_c102_usb_softirq_helpers),
+		FD_TEST(test_c103_softirq_unregistered_over_local),
+		FD_TEST(test_c105_p2025_softirq_over_owner),
+	};
+
+	return cmocka_run_group_tests_name("spec 8.10 softirq and nesting",
+					   tests, NULL, NULL);
+}
