@@ -61,21 +61,6 @@ notrace void ksim_remote_fork_child(void)
 	pthread_mutex_init(&remote_lock, NULL);
 }
 
-/*
- * The calling thread's task. GCC's UBSan null check on &ksim_current reuses
- * the flags of the initial-exec "add x@gottpoff(%rip)", which the linker
- * relaxes into a flag-less lea when the static library is linked into an
- * executable: the check then fires on stale flags. Hiding the address from
- * the compiler makes it test the register itself. Not on any hot path.
- */
-static __always_inline notrace struct kcov_task *current_task(void)
-{
-	struct kcov_task *t = &ksim_current;
-
-	__asm__("" : "+r"(t));
-	return t;
-}
-
 static notrace bool kcov_mode_enabled(uint32_t mode)
 {
 	return (mode & ~KCOV_IN_CTXSW) != KCOV_MODE_DISABLED;
@@ -259,7 +244,7 @@ static notrace int remote_add_all(struct kcov *kcov, struct kcov_task *t,
 static notrace int remote_enable_locked(struct kcov *kcov,
 					const struct kcov_remote_arg *arg)
 {
-	struct kcov_task *t = current_task();
+	struct kcov_task *t = &ksim_current;
 	enum kcov_mode mode;
 	int ret;
 
@@ -508,7 +493,7 @@ static notrace void remote_start_found(struct kcov_task *t, uint64_t handle,
 
 KCOV_SIM_API notrace void kcov_remote_start(uint64_t handle)
 {
-	struct kcov_task *t = current_task();
+	struct kcov_task *t = &ksim_current;
 	bool in_task;
 
 	if (WARN(!kcov_check_handle(handle, true, true, true),
@@ -532,7 +517,7 @@ KCOV_SIM_API notrace void kcov_remote_start(uint64_t handle)
 
 KCOV_SIM_API notrace void kcov_remote_stop(void)
 {
-	struct kcov_task *t = current_task();
+	struct kcov_task *t = &ksim_current;
 	bool in_task = ksim_in_task(t), softirq = t->softirq_cnt != 0;
 	unsigned long *area;
 	struct kcov *kcov;
@@ -586,7 +571,7 @@ KCOV_SIM_API notrace void kcov_remote_stop(void)
 
 KCOV_SIM_API notrace uint64_t kcov_common_handle(void)
 {
-	struct kcov_task *t = current_task();
+	struct kcov_task *t = &ksim_current;
 
 	return ksim_in_task(t) ? t->kcov_handle : 0;
 }
@@ -603,7 +588,7 @@ KCOV_SIM_API notrace void kcov_remote_start_usb(uint64_t id)
 
 KCOV_SIM_API notrace void kcov_remote_start_usb_softirq(uint64_t id)
 {
-	struct kcov_task *t = current_task();
+	struct kcov_task *t = &ksim_current;
 
 	if (t->softirq_cnt && !t->hardirq_cnt)
 		kcov_remote_start_usb(id);
@@ -611,7 +596,7 @@ KCOV_SIM_API notrace void kcov_remote_start_usb_softirq(uint64_t id)
 
 KCOV_SIM_API notrace void kcov_remote_stop_softirq(void)
 {
-	struct kcov_task *t = current_task();
+	struct kcov_task *t = &ksim_current;
 
 	if (t->softirq_cnt && !t->hardirq_cnt)
 		kcov_remote_stop();
