@@ -64,16 +64,91 @@ KCOV_SIM_API void kcov_sim_set_cmp_support(int enabled);
 /* Allocation cap in bytes for coverage buffers (0: none); above it ENOMEM. */
 KCOV_SIM_API void kcov_sim_set_alloc_limit(size_t bytes);
 
+/*
+ * PC modes: what the hooks store as a PC (TRACE_PC entries and the ip of
+ * CMP records). A "module" is an ELF object of the process (the executable,
+ * a shared library); its "offset" is the PC's link-time address in the
+ * file, i.e. run-time address - load base: what `addr2line -e FILE` wants.
+ *
+ *  raw     the return address minus the bias (kcov_sim_set_pc_bias, 0 by
+ *          default): changes from run to run under ASLR.
+ *  module  (id << 32) | offset, the analogue of the kernel subtracting its
+ *          KASLR offset: the same code gives the same value in every run.
+ *          id = FNV-1a-32 of the module's GNU build-id (of its file's base
+ *          name if it has none) with bit 31 set, never 0xffffffff; the
+ *          value is thus >= 2^63 and outside the kernel window. Offsets
+ *          must fit in 32 bits.
+ *  kernel  KERNEL_BASE + slot * 32 MiB + offset, inside the x86-64 kernel
+ *          text window [0xffffffff80000000, 0xffffffffff000000) that tools
+ *          such as syzkaller accept. On its first PC in this mode a module
+ *          gets as many consecutive 32 MiB slots (of 63) as its text needs,
+ *          from slot id % 63 or the next free run, so the same program
+ *          gives the same values from run to run. PCs outside every module
+ *          map to KERNEL_UNKNOWN + (ip & 0xffffff).
+ *
+ * The three forms do not overlap: raw < 2^63 <= module < KERNEL_BASE.
+ * Code outside any module (JIT) keeps its raw value in module mode. In
+ * modes other than raw the bias is ignored.
+ */
 enum kcov_sim_pc_mode {
 	KCOV_SIM_PC_RAW = 0,		/* return addresses as they are */
 	KCOV_SIM_PC_MODULE = 1,		/* module id + offset: ASLR-stable */
 	KCOV_SIM_PC_KERNEL = 2,		/* inside the x86-64 kernel text window */
 };
-/* PC mode for hooks (env KCOV_SIM_PC_MODE=raw|module|kernel). 0 or -EINVAL. */
+
+#define KCOV_SIM_PC_MODULE_TAG		0x80000000u
+#define KCOV_SIM_PC_KERNEL_BASE		0xffffffff80000000ull
+#define KCOV_SIM_PC_KERNEL_END		0xffffffffff000000ull
+#define KCOV_SIM_PC_KERNEL_SLOT_SHIFT	25			/* 32 MiB */
+#define KCOV_SIM_PC_KERNEL_SLOTS	63
+#define KCOV_SIM_PC_KERNEL_UNKNOWN	0xfffffffffe000000ull	/* + low 24 bits */
+/* Pack and unpack KCOV_SIM_PC_MODULE values. */
+#define KCOV_SIM_PC_MODULE_PC(id, off)	(((uint64_t)(id) << 32) | (uint32_t)(off))
+#define KCOV_SIM_PC_MODULE_ID(pc)	((uint32_t)((uint64_t)(pc) >> 32))
+#define KCOV_SIM_PC_MODULE_OFF(pc)	((uint32_t)(pc))
+
+/**
+ * @brief Set the PC mode of the hooks for all threads (also read from the
+ * environment at load time: KCOV_SIM_PC_MODE=raw|module|kernel).
+ * The first switch away from raw builds the module table; later switches
+ * are one store.
+ * @return 0, or -EINVAL for an unknown mode.
+ */
 KCOV_SIM_API int kcov_sim_set_pc_mode(enum kcov_sim_pc_mode mode);
 KCOV_SIM_API enum kcov_sim_pc_mode kcov_sim_get_pc_mode(void);
 /* In raw mode, subtract @bias from every PC (the kernel's KASLR offset). */
 KCOV_SIM_API void kcov_sim_set_pc_bias(uintptr_t bias);
+
+/* Where a PC value of this process comes from. */
+struct kcov_sim_pc_loc {
+	const char	*path;		/* module file; "" if unknown (e.g. vdso);
+					 * owned by the library, never freed */
+	uint64_t	offset;		/* link-time address in @path */
+	uint64_t	module_pc;	/* the same PC in KCOV_SIM_PC_MODULE form */
+	uintptr_t	addr;		/* run-time address in this process */
+	uint32_t	module_id;	/* KCOV_SIM_PC_MODULE_ID(module_pc) */
+	int		kernel_slot;	/* first kernel-range slot, or -1 */
+	enum kcov_sim_pc_mode form;	/* which encoding @pc was in */
+	unsigned int	build_id_len;	/* 0 if the module has no build-id */
+	unsigned char	build_id[32];
+};
+
+/**
+ * @brief Decode a PC of any mode, as collected in this process, to its
+ * module and offset. Raw values are taken with the current bias.
+ * @return 0, -ENOENT if no loaded module contains it, -EINVAL if @loc is
+ * NULL or the value is in none of the three forms.
+ */
+KCOV_SIM_API int kcov_sim_pc_decode(uint64_t pc, struct kcov_sim_pc_loc *loc);
+
+/**
+ * @brief Write the module map of this process to @fd: one line per loaded
+ * module, "#kcov-sim module <id> <slot|-> <build-id|-> <path>" (hex id
+ * and build-id, decimal kernel slot). kcov-sim-symbolize -m reads it to
+ * decode module and kernel-range values in another process.
+ * @return 0 or a negative errno from write(2).
+ */
+KCOV_SIM_API int kcov_sim_pc_map_write(int fd);
 
 /* ---- Kernel WARN_ONs --------------------------------------------------- */
 
