@@ -201,7 +201,7 @@ bool ksim_cmp_hooks_ours(void) KSIM_HIDDEN;
 #define WARN_ON(cond)	WARN(cond, #cond)
 
 /* The only kernel-to-libc error conversion (STYLE 6.4). */
-static inline int sys_result(int ret)
+static inline notrace int sys_result(int ret)
 {
 	if (ret >= 0)
 		return ret;
@@ -210,14 +210,14 @@ static inline int sys_result(int ret)
 }
 
 /* Coverage memory above the configured cap fails like a full kernel. */
-static inline bool over_alloc_limit(size_t bytes)
+static inline notrace bool over_alloc_limit(size_t bytes)
 {
 	size_t limit = READ_ONCE(ksim_alloc_limit);
 
 	return limit && bytes > limit;
 }
 
-static inline size_t page_round(size_t bytes)
+static inline notrace size_t page_round(size_t bytes)
 {
 	return (bytes + KSIM_PAGE_SIZE - 1) & ~(KSIM_PAGE_SIZE - 1);
 }

@@ -15,6 +15,8 @@
 
 #include <kcov-sim/sim.h>
 
+#include "compiler.h"
+
 /* Longest GNU build-id kept (SHA-1 is 20 bytes, some linkers use 32). */
 #define KSIM_BUILD_ID_MAX	32
 
@@ -22,7 +24,7 @@
 #define KSIM_MAP_PREFIX		"#kcov-sim module "
 
 /* FNV-1a, 32 bits: tiny, stable, and good enough for a handful of modules. */
-static inline uint32_t ksim_fnv1a(const void *p, size_t len, uint32_t h)
+static inline notrace uint32_t ksim_fnv1a(const void *p, size_t len, uint32_t h)
 {
 	const unsigned char *c = p;
 
@@ -33,7 +35,7 @@ static inline uint32_t ksim_fnv1a(const void *p, size_t len, uint32_t h)
 	return h;
 }
 
-static inline const char *ksim_basename(const char *path)
+static inline notrace const char *ksim_basename(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 
@@ -46,7 +48,7 @@ static inline const char *ksim_basename(const char *path)
  * top bit is always set (so the value is no user-space address) and the
  * all-ones word is reserved for the kernel window.
  */
-static inline uint32_t ksim_module_id(const unsigned char *build_id,
+static inline notrace uint32_t ksim_module_id(const unsigned char *build_id,
 				      size_t build_id_len, const char *path)
 {
 	uint32_t h = 2166136261u;
@@ -62,7 +64,7 @@ static inline uint32_t ksim_module_id(const unsigned char *build_id,
 }
 
 /* The kernel-range slot a module tries first (then the next free ones). */
-static inline unsigned int ksim_kernel_slot_pref(uint32_t id)
+static inline notrace unsigned int ksim_kernel_slot_pref(uint32_t id)
 {
 	return id % KCOV_SIM_PC_KERNEL_SLOTS;
 }
@@ -72,7 +74,7 @@ static inline unsigned int ksim_kernel_slot_pref(uint32_t id)
  * id and build-id in hex, the first kernel-range slot in decimal. The path
  * comes last and may hold spaces. Returns the length (truncated to @len).
  */
-static inline int ksim_map_line(char *buf, size_t len, uint32_t id, int slot,
+static inline notrace int ksim_map_line(char *buf, size_t len, uint32_t id, int slot,
 				const unsigned char *build_id,
 				unsigned int build_id_len, const char *path)
 {

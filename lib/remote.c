@@ -576,14 +576,22 @@ KCOV_SIM_API notrace uint64_t kcov_common_handle(void)
 	return ksim_in_task(t) ? t->kcov_handle : 0;
 }
 
+/* kcov_remote_handle() of the uapi header, which cannot carry notrace. */
+static notrace uint64_t remote_handle(uint64_t subsys, uint64_t inst)
+{
+	if (subsys & ~KCOV_SUBSYSTEM_MASK || inst & ~KCOV_INSTANCE_MASK)
+		return 0;
+	return subsys | inst;
+}
+
 KCOV_SIM_API notrace void kcov_remote_start_common(uint64_t id)
 {
-	kcov_remote_start(kcov_remote_handle(KCOV_SUBSYSTEM_COMMON, id));
+	kcov_remote_start(remote_handle(KCOV_SUBSYSTEM_COMMON, id));
 }
 
 KCOV_SIM_API notrace void kcov_remote_start_usb(uint64_t id)
 {
-	kcov_remote_start(kcov_remote_handle(KCOV_SUBSYSTEM_USB, id));
+	kcov_remote_start(remote_handle(KCOV_SUBSYSTEM_USB, id));
 }
 
 KCOV_SIM_API notrace void kcov_remote_start_usb_softirq(uint64_t id)
