@@ -275,8 +275,23 @@ static notrace int kcov_init_trace(struct kcov *kcov, int fd, unsigned long size
 
 /* ---- KCOV_ENABLE / KCOV_DISABLE ---------------------------------------- */
 
+/*
+ * Do the hooks the process calls belong to us? Asked before taking
+ * kcov->lock, as it may ask the dynamic loader. Shadowed comparison hooks
+ * make KCOV_TRACE_CMP fail (DESIGN 6); a shadowed trace_pc only warns.
+ */
+notrace bool ksim_hooks_ours(unsigned long arg)
+{
+	if (arg == KCOV_TRACE_CMP)
+		return ksim_cmp_hooks_ours();
+	if (arg == KCOV_TRACE_PC)
+		ksim_pc_hook_ours();
+	return true;
+}
+
 /* Trace mode from a user argument (spec 2.5 #3): 0 PC, 1 CMP, else EINVAL. */
-notrace int ksim_trace_mode(unsigned long arg, enum kcov_mode *mode)
+notrace int ksim_trace_mode(unsigned long arg, bool hooks_ours,
+			    enum kcov_mode *mode)
 {
 	if (arg == KCOV_TRACE_PC) {
 		*mode = KCOV_MODE_TRACE_PC;
@@ -284,14 +299,15 @@ notrace int ksim_trace_mode(unsigned long arg, enum kcov_mode *mode)
 	}
 	if (arg != KCOV_TRACE_CMP)
 		return -EINVAL;
-	if (!READ_ONCE(ksim_cmp_supported) || !ksim_cmp_hooks_ours())
+	if (!READ_ONCE(ksim_cmp_supported) || !hooks_ours)
 		return -ENOTSUPP;
 	*mode = KCOV_MODE_TRACE_CMP;
 	return 0;
 }
 
 /* Caller holds kcov->lock. */
-static notrace int kcov_enable_locked(struct kcov *kcov, unsigned long arg)
+static notrace int kcov_enable_locked(struct kcov *kcov, unsigned long arg,
+				     bool hooks_ours)
 {
 	struct kcov_task *t = &ksim_current;
 	enum kcov_mode mode;
@@ -301,7 +317,7 @@ static notrace int kcov_enable_locked(struct kcov *kcov, unsigned long arg)
 		return -EINVAL;
 	if (kcov->t || t->kcov)
 		return -EBUSY;
-	ret = ksim_trace_mode(arg, &mode);
+	ret = ksim_trace_mode(arg, hooks_ours, &mode);
 	if (ret)
 		return ret;
 	/* No prefault: a page fault in a hook is harmless in userspace. */
@@ -338,6 +354,7 @@ static notrace bool vfs_ioctl(unsigned long cmd)
 static notrace int kcov_ioctl(struct kcov *kcov, int fd, unsigned long cmd,
 			      unsigned long arg)
 {
+	bool hooks_ours;
 	int ret;
 
 	switch (cmd) {
@@ -346,8 +363,9 @@ static notrace int kcov_ioctl(struct kcov *kcov, int fd, unsigned long cmd,
 	case KCOV_REMOTE_ENABLE:
 		return ksim_remote_enable_ioctl(kcov, arg);
 	case KCOV_ENABLE:
+		hooks_ours = ksim_hooks_ours(arg);
 		pthread_mutex_lock(&kcov->lock);
-		ret = kcov_enable_locked(kcov, arg);
+		ret = kcov_enable_locked(kcov, arg, hooks_ours);
 		pthread_mutex_unlock(&kcov->lock);
 		return ret;
 	case KCOV_DISABLE:

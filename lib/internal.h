@@ -132,7 +132,8 @@ void kcov_get(struct kcov *kcov) KSIM_HIDDEN;
 void kcov_put(struct kcov *kcov) KSIM_HIDDEN;
 void kcov_reset(struct kcov *kcov) KSIM_HIDDEN;
 void kcov_disable(struct kcov_task *t, struct kcov *kcov) KSIM_HIDDEN;
-int ksim_trace_mode(unsigned long arg, enum kcov_mode *mode) KSIM_HIDDEN;
+bool ksim_hooks_ours(unsigned long arg) KSIM_HIDDEN;
+int ksim_trace_mode(unsigned long arg, bool hooks_ours, enum kcov_mode *mode) KSIM_HIDDEN;
 struct kcov *ksim_dev_get_fd(int fd, int *err) KSIM_HIDDEN;
 bool ksim_devices_exist(void) KSIM_HIDDEN;
 int ksim_dev_open(int flags) KSIM_HIDDEN;
@@ -191,6 +192,7 @@ extern bool ksim_cmp_supported KSIM_HIDDEN;
 extern size_t ksim_alloc_limit KSIM_HIDDEN;
 void ksim_warn(const char *file, int line, const char *what) KSIM_HIDDEN;
 bool ksim_cmp_hooks_ours(void) KSIM_HIDDEN;
+bool ksim_pc_hook_ours(void) KSIM_HIDDEN;
 
 #define WARN(cond, what) ({						\
 	bool __c = !!(cond);						\

@@ -242,7 +242,8 @@ static notrace int remote_add_all(struct kcov *kcov, struct kcov_task *t,
 
 /* Steps 5-12. Caller holds kcov->lock. */
 static notrace int remote_enable_locked(struct kcov *kcov,
-					const struct kcov_remote_arg *arg)
+					const struct kcov_remote_arg *arg,
+					bool hooks_ours)
 {
 	struct kcov_task *t = &ksim_current;
 	enum kcov_mode mode;
@@ -252,7 +253,7 @@ static notrace int remote_enable_locked(struct kcov *kcov,
 		return -EINVAL;
 	if (kcov->t || t->kcov)
 		return -EBUSY;
-	ret = ksim_trace_mode(arg->trace_mode, &mode);
+	ret = ksim_trace_mode(arg->trace_mode, hooks_ours, &mode);
 	if (ret)
 		return ret;
 	/* Step 8, area_size > LONG_MAX / 8, cannot fire for a u32 on 64-bit. */
@@ -282,6 +283,7 @@ notrace int ksim_remote_enable_ioctl(struct kcov *kcov, unsigned long uarg)
 {
 	struct kcov_remote_arg *arg;
 	uint32_t num_handles;
+	bool hooks_ours;
 	size_t len;
 	int ret;
 
@@ -301,8 +303,9 @@ notrace int ksim_remote_enable_ioctl(struct kcov *kcov, unsigned long uarg)
 	if (!ret && arg->num_handles != num_handles)
 		ret = -EINVAL;
 	if (!ret) {
+		hooks_ours = ksim_hooks_ours(arg->trace_mode);
 		pthread_mutex_lock(&kcov->lock);
-		ret = remote_enable_locked(kcov, arg);
+		ret = remote_enable_locked(kcov, arg, hooks_ours);
 		pthread_mutex_unlock(&kcov->lock);
 	}
 	free(arg);

@@ -64,6 +64,14 @@ SANITIZER_ALIAS(off_t, lseek, int, off_t, int);
 SANITIZER_ALIAS(int, pthread_create, pthread_t *, const pthread_attr_t *,
 		void *(*)(void *), void *);
 
+static notrace bool in_our_object(void *fn)
+{
+	Dl_info a, b;
+
+	return dladdr(fn, &a) && dladdr((void *)in_our_object, &b) &&
+	       a.dli_fbase == b.dli_fbase;
+}
+
 /* Resolved on first use: instrumented constructors may run before ours. */
 #define REAL(name)							\
 static notrace name##_fn real_##name(void)				\
@@ -73,7 +81,7 @@ static notrace name##_fn real_##name(void)				\
 									\
 	if (unlikely(!f)) {						\
 		f = (name##_fn)__interceptor_##name;			\
-		if (!f)							\
+		if (!f || !in_our_object((void *)f))			\
 			f = (name##_fn)dlsym(RTLD_NEXT, #name);		\
 		if (!f)							\
 			abort();	/* no libc: nothing can work */	\

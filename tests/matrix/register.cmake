@@ -1,0 +1,156 @@
+# Issue 4's ctest cases, included by tests/CMakeLists.txt:
+#  - exports_check: the .so exports exactly the names of its version script;
+#  - instrument_detect*: what kcov_sim_instrument() decides (configure only);
+#  - matrix_<cc>_<variant>_<mode>: the toolchain matrix, one nested build
+#    per compiler (tests/matrix/CMakeLists.txt);
+#  - recursion_*: the whole tree built with -fsanitize-coverage in
+#    CMAKE_C_FLAGS; the library stays uninstrumented and works;
+#  - package_*: a staging install, consumed by find_package() and by a
+#    pkg-config Makefile.
+# The nested builds choose their own sanitizers, so a sanitizer build of
+# this tree registers only exports_check.
+set(ksim_t ${PROJECT_SOURCE_DIR}/tests)
+
+add_test(NAME exports_check COMMAND ${CMAKE_COMMAND}
+	-DLIB=$<TARGET_FILE:kcov-sim> -DMAP=${KSIM_MAP} -DNM=${CMAKE_NM}
+	-P ${ksim_t}/exports_check.cmake)
+set_tests_properties(exports_check PROPERTIES LABELS package)
+
+# The variant kcov_sim_instrument() picks, and where the flag goes
+# (configure only); and a named source the target lacks must stop it.
+foreach(bad OFF ON)
+	set(name instrument_detect)
+	if(bad)
+		set(name instrument_detect_bad_source)
+	endif()
+	add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} --fresh
+		-S ${ksim_t}/matrix/detect -B ${CMAKE_CURRENT_BINARY_DIR}/${name}
+		-G ${CMAKE_GENERATOR} -DCMAKE_BUILD_TYPE=RelWithDebInfo
+		-DCMAKE_C_COMPILER=${CMAKE_C_COMPILER} -DKSIM_DETECT_BAD=${bad})
+	set_tests_properties(${name} PROPERTIES LABELS matrix)
+endforeach()
+set_tests_properties(instrument_detect PROPERTIES
+	PASS_REGULAR_EXPRESSION "picked right in all [0-9]+ cases")
+set_tests_properties(instrument_detect_bad_source PROPERTIES
+	PASS_REGULAR_EXPRESSION "matrix_kernel\\.c is not a[\n ]+source of bad")
+
+if(KCOV_SIM_SANITIZE)
+	return()
+endif()
+
+# Configure + build of a nested project, as a fixture's setup test.
+function(ksim_nested_build name fixture src bin cc opts)
+	add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} -DSRC=${src} -DBIN=${bin}
+		-DCC=${cc} "-DGEN=${CMAKE_GENERATOR}" "-DOPTS=${opts}"
+		-P ${ksim_t}/matrix/build.cmake)
+	set_tests_properties(${name} PROPERTIES FIXTURES_SETUP ${fixture}
+		LABELS ${ARGN} TIMEOUT 900)
+endfunction()
+
+# A program of a nested build, with the regex its result line must match.
+function(ksim_cell name fixture exe expect label)
+	add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} -DEXE=${exe}
+		"-DEXPECT=${expect}" -P ${ksim_t}/matrix/run_cell.cmake)
+	set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED ${fixture}
+		LABELS ${label} TIMEOUT 60)
+endfunction()
+
+# ---- the toolchain matrix ----------------------------------------------------
+# What each cell must do (the README's table). Shared libkcov-sim loses the
+# comparison hooks to GCC's libasan.so, to Clang's static ASan runtime and,
+# with the coverage flag on Clang's link line, to UBSan-standalone: there
+# KCOV_TRACE_CMP must fail with errno 524 and name the runtime.
+set(ksim_ok "pc=collected cmp=collected")
+set(ksim_refused "linked=shared pc=collected cmp=enotsupp.*resolves to ")
+foreach(cc gcc clang)
+	find_program(KSIM_MATRIX_${cc} ${cc})
+	if(NOT KSIM_MATRIX_${cc})
+		message(STATUS "matrix: no ${cc}: its cells are not registered")
+		continue()
+	endif()
+	set(bin ${CMAKE_CURRENT_BINARY_DIR}/matrix-${cc})
+	ksim_nested_build(matrix_${cc}_build ksim_matrix_${cc} ${ksim_t}/matrix
+		${bin} ${KSIM_MATRIX_${cc}} -DKSIM_SOURCE_DIR=${PROJECT_SOURCE_DIR}
+		matrix)
+	foreach(variant SHARED STATIC auto)
+		foreach(mode plain san covlink)
+			if(variant STREQUAL "STATIC" OR
+			   (variant STREQUAL "auto" AND NOT mode STREQUAL "plain"))
+				set(expect "linked=static ${ksim_ok}")
+			elseif(mode STREQUAL "san" AND cc STREQUAL "gcc")
+				set(expect "${ksim_refused}libasan\\.so")
+			elseif(mode STREQUAL "san")
+				set(expect "${ksim_refused}libclang_rt\\.asan")
+			elseif(mode STREQUAL "covlink" AND cc STREQUAL "clang")
+				set(expect "${ksim_refused}libclang_rt\\.ubsan_standalone")
+			else()
+				set(expect "linked=shared ${ksim_ok}")
+			endif()
+			string(TOLOWER ${variant} v)
+			ksim_cell(matrix_${cc}_${v}_${mode} ksim_matrix_${cc}
+				${bin}/${variant}_${mode} "${expect}" matrix)
+		endforeach()
+	endforeach()
+	# The executable's own trace_pc: ENABLE warns once, CMP still works.
+	ksim_cell(matrix_${cc}_shared_pcstub ksim_matrix_${cc}
+		${bin}/SHARED_pcstub "linked=shared pc=shadowed cmp=collected"
+		matrix)
+endforeach()
+
+# ---- recursion safety --------------------------------------------------------
+set(bin ${CMAKE_CURRENT_BINARY_DIR}/matrix-recursion)
+ksim_nested_build(recursion_build ksim_recursion ${ksim_t}/matrix ${bin}
+	${CMAKE_C_COMPILER} "-DKSIM_SOURCE_DIR=${PROJECT_SOURCE_DIR}|-DKSIM_MATRIX_RECURSION=ON"
+	matrix)
+add_test(NAME recursion_objects COMMAND ${CMAKE_COMMAND} -DBIN=${bin}
+	-DOBJDUMP=${CMAKE_OBJDUMP} -P ${ksim_t}/matrix/recursion_check.cmake)
+set_tests_properties(recursion_objects PROPERTIES
+	FIXTURES_REQUIRED ksim_recursion LABELS matrix)
+ksim_cell(recursion_auto ksim_recursion ${bin}/recursion_auto
+	"linked=static ${ksim_ok}" matrix)
+if(CMAKE_C_COMPILER_ID MATCHES "Clang")
+	set(expect "${ksim_refused}libclang_rt\\.ubsan_standalone")
+else()
+	set(expect "linked=shared ${ksim_ok}")
+endif()
+ksim_cell(recursion_shared ksim_recursion ${bin}/recursion_shared
+	"${expect}" matrix)
+
+# ---- the installed package ---------------------------------------------------
+set(stage ${CMAKE_CURRENT_BINARY_DIR}/package-stage)
+add_test(NAME package_install COMMAND ${CMAKE_COMMAND}
+	-DBUILD=${PROJECT_BINARY_DIR} -DSTAGE=${stage}
+	-DLIBDIR=${CMAKE_INSTALL_LIBDIR} -DINCLUDEDIR=${CMAKE_INSTALL_INCLUDEDIR}
+	-DOBJDUMP=${CMAKE_OBJDUMP} -P ${ksim_t}/package/install.cmake)
+set_tests_properties(package_install PROPERTIES
+	FIXTURES_SETUP ksim_pkg_stage LABELS package)
+
+# Consumer 1: find_package(KcovSim CONFIG) + kcov_sim_instrument().
+set(bin ${CMAKE_CURRENT_BINARY_DIR}/package-cmake)
+ksim_nested_build(package_cmake_build ksim_pkg_cmake ${ksim_t}/package
+	${bin} ${CMAKE_C_COMPILER} -DCMAKE_PREFIX_PATH=${stage} package)
+set_tests_properties(package_cmake_build PROPERTIES
+	FIXTURES_REQUIRED ksim_pkg_stage)
+ksim_cell(package_cmake_shared ksim_pkg_cmake ${bin}/consumer_shared
+	"linked=shared ${ksim_ok}" package)
+ksim_cell(package_cmake_asan ksim_pkg_cmake ${bin}/consumer_asan
+	"linked=static ${ksim_ok}" package)
+
+# Consumer 2: a plain Makefile with pkg-config (the README's recipe).
+find_program(KSIM_MAKE make)
+if(KSIM_MAKE)
+	set(bin ${CMAKE_CURRENT_BINARY_DIR}/package-make)
+	add_test(NAME package_make_build COMMAND ${CMAKE_COMMAND}
+		-DMAKE=${KSIM_MAKE} -DBIN=${bin} -DSRC=${ksim_t}
+		-DPC_PATH=${stage}/${CMAKE_INSTALL_LIBDIR}/pkgconfig
+		-DCC=${CMAKE_C_COMPILER} -P ${ksim_t}/package/make.cmake)
+	set_tests_properties(package_make_build PROPERTIES
+		FIXTURES_REQUIRED ksim_pkg_stage FIXTURES_SETUP ksim_pkg_make
+		LABELS package)
+	ksim_cell(package_make_shared ksim_pkg_make ${bin}/consumer_shared
+		"linked=shared ${ksim_ok}" package)
+	ksim_cell(package_make_static ksim_pkg_make ${bin}/consumer_static
+		"linked=static ${ksim_ok}" package)
+	ksim_cell(package_make_asan ksim_pkg_make ${bin}/consumer_asan
+		"linked=static ${ksim_ok}" package)
+endif()

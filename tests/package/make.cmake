@@ -1,0 +1,8 @@
+# cmake -DMAKE=<make> -DBIN=<dir> -DPC_PATH=<lib/pkgconfig> -DSRC=<tests>
+#       -DCC=<compiler> -P make.cmake
+# Builds the pkg-config consumers of Makefile in <dir>, from scratch.
+file(MAKE_DIRECTORY ${BIN})
+set(ENV{PKG_CONFIG_PATH} ${PC_PATH})
+execute_process(COMMAND ${MAKE} -B -C ${BIN} -f ${SRC}/package/Makefile
+		SRC=${SRC}/matrix CC=${CC}
+	COMMAND_ERROR_IS_FATAL ANY)
