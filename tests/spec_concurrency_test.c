@@ -110,8 +110,9 @@ static void test_c106_enable_disable_race(void **state)
 		assert_int_equal(w[i].overlap, 0);
 		assert_int_equal(w[i].dis_bad, 0);
 		assert_int_equal(w[i].en_ok + w[i].en_einval, EN_DIS_ITERS);
-		assert_true(w[i].en_ok > 0);
 	}
+	/* Who wins is up to the scheduler: one thread may never get in. */
+	assert_true(w[0].en_ok + w[1].en_ok > 0);
 	/* Exactly one PC per ownership, all from the one site. */
 	n = T_READ(a[0]);
 	assert_int_equal(n, w[0].en_ok + w[1].en_ok);
