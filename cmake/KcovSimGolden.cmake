@@ -43,7 +43,7 @@ function(kcov_sim_add_golden_test)
 			-DKSIM_NAME=${ARG_NAME}
 			-DKSIM_GOLDEN=${ARG_GOLDEN}
 			-DKSIM_SOURCE_DIR=${ARG_SOURCE_DIR}
-			-DKSIM_SYMBOLIZE=$<TARGET_FILE:kcov-sim-symbolize>
+			-DKSIM_SYMBOLIZE=$<TARGET_FILE:kcov-sim::symbolize>
 			-DKSIM_RECORD=${CMAKE_CURRENT_BINARY_DIR}/${ARG_NAME}.record
 			-DKSIM_UPDATE=${KCOV_SIM_GOLDEN_UPDATE}
 			"-DKSIM_EXPECT_DIFF=${expect}"

@@ -135,6 +135,8 @@ ksim_cell(package_cmake_shared ksim_pkg_cmake ${bin}/consumer_shared
 	"linked=shared ${ksim_ok}" package)
 ksim_cell(package_cmake_asan ksim_pkg_cmake ${bin}/consumer_asan
 	"linked=static ${ksim_ok}" package)
+ksim_cell(package_cmake_cover ksim_pkg_cmake ${bin}/consumer_cover
+	"cover: mk_branch=[1-9]" package)
 
 # Consumer 2: a plain Makefile with pkg-config (the README's recipe).
 find_program(KSIM_MAKE make)

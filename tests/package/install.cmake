@@ -13,7 +13,11 @@ foreach(f ${INCLUDEDIR}/kcov-sim/kcov.h ${INCLUDEDIR}/kcov-sim/kernel.h
 	  ${LIBDIR}/cmake/KcovSim/KcovSimConfig.cmake
 	  ${LIBDIR}/cmake/KcovSim/KcovSimConfigVersion.cmake
 	  ${LIBDIR}/cmake/KcovSim/KcovSimTargets.cmake
-	  ${LIBDIR}/cmake/KcovSim/KcovSimInstrument.cmake)
+	  ${LIBDIR}/cmake/KcovSim/KcovSimInstrument.cmake
+	  ${LIBDIR}/cmake/KcovSim/KcovSimCoverTargets.cmake
+	  ${LIBDIR}/cmake/KcovSim/KcovSimGolden.cmake
+	  ${LIBDIR}/libkcov-sim-cover.so ${LIBDIR}/libkcov-sim-cover.a
+	  ${LIBDIR}/pkgconfig/kcov-sim-cover.pc bin/kcov-sim-symbolize)
 	if(NOT EXISTS ${STAGE}/${f})
 		message(FATAL_ERROR "not installed: ${f}")
 	endif()
