@@ -249,6 +249,35 @@ static void test_mmap_in_forked_child_aliases(void **state)
 	assert_int_equal(t_munmap(a, PAGE), 0);
 }
 
+/*
+ * A user mapping write-protected with a memory protection key: the hooks
+ * write through the library's own view, so coverage keeps arriving while
+ * the user cannot write (DESIGN 3). Skipped without pkeys.
+ */
+static void test_mmap_pkey_write_disabled(void **state)
+{
+	int fd = t_fd(state), pkey;
+	unsigned long *a;
+
+	pkey = pkey_alloc(0, PKEY_DISABLE_WRITE);
+	if (pkey < 0)
+		skip();
+	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
+	a = t_mmap(NULL, PAGE, RW, MAP_SHARED, fd, 0);
+	assert_true(a != MAP_FAILED);
+	assert_int_equal(pkey_mprotect(a, PAGE, RW, pkey), 0);
+	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
+	t_pc_x();
+	t_pc_y();
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	/* Reads are allowed under PKEY_DISABLE_WRITE. */
+	assert_int_equal(T_READ(a[0]), 2);
+	assert_true(t_pc_is(a[1], t_pc_x));
+	assert_true(t_pc_is(a[2], t_pc_y));
+	assert_int_equal(t_munmap(a, PAGE), 0);
+	pkey_free(pkey);
+}
+
 #define FD_TEST(f) cmocka_unit_test_setup_teardown(f, t_fd_setup, t_fd_teardown)
 
 int main(void)
@@ -265,6 +294,7 @@ int main(void)
 		FD_TEST(test_c018_mremap_grow),
 		FD_TEST(test_c019_mmap_read_only),
 		FD_TEST(test_mmap_fixed_between_guard_pages),
+		FD_TEST(test_mmap_pkey_write_disabled),
 	};
 
 	return cmocka_run_group_tests_name("spec 8.3 mmap", tests, NULL, NULL);
