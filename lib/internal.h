@@ -75,6 +75,18 @@ struct kcov_task {
 extern __thread struct kcov_task ksim_current
 	__attribute__((tls_model("initial-exec"))) KSIM_HIDDEN;
 
+/* Task context: not serving a softirq, not in a hardirq, not in an NMI. */
+static __always_inline notrace bool ksim_in_task(const struct kcov_task *t)
+{
+	return !(t->softirq_cnt | t->hardirq_cnt | t->nmi_cnt);
+}
+
+/* Serving a softirq and not in a hardirq or NMI on top of it (spec 4.1). */
+static __always_inline notrace bool ksim_in_softirq_really(const struct kcov_task *t)
+{
+	return t->softirq_cnt && !t->hardirq_cnt && !t->nmi_cnt;
+}
+
 /* The value of kcov_task.gate for @mode in a context that may record. */
 static __always_inline uint64_t ksim_gate(uint32_t mode)
 {
@@ -124,8 +136,6 @@ void kcov_stop(struct kcov_task *t) KSIM_HIDDEN;
 void kcov_task_reset(struct kcov_task *t) KSIM_HIDDEN;
 void ksim_task_arm(struct kcov_task *t) KSIM_HIDDEN;
 void ksim_ctx_update(struct kcov_task *t) KSIM_HIDDEN;
-bool ksim_in_task(const struct kcov_task *t) KSIM_HIDDEN;
-bool ksim_in_softirq_really(const struct kcov_task *t) KSIM_HIDDEN;
 
 /* device.c */
 void kcov_get(struct kcov *kcov) KSIM_HIDDEN;
@@ -193,6 +203,7 @@ extern size_t ksim_alloc_limit KSIM_HIDDEN;
 void ksim_warn(const char *file, int line, const char *what) KSIM_HIDDEN;
 bool ksim_cmp_hooks_ours(void) KSIM_HIDDEN;
 bool ksim_pc_hook_ours(void) KSIM_HIDDEN;
+void ksim_hooks_warm(void) KSIM_HIDDEN;
 
 #define WARN(cond, what) ({						\
 	bool __c = !!(cond);						\

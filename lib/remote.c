@@ -45,6 +45,9 @@ static struct kcov_sim_pool_stats pool_stats;
 /* Handles registered; read unlocked so unknown handles cost no lock. */
 static atomic_size_t nr_handles;
 static atomic_size_t nr_sections;
+/* Bit b set iff bucket b holds a handle; changed under remote_lock, read
+ * without it so that an unregistered handle costs no lock. */
+static _Atomic uint64_t remote_buckets;
 
 notrace void ksim_remote_lock(void)
 {
@@ -113,6 +116,8 @@ static notrace int kcov_remote_add(struct kcov *kcov, uint64_t handle)
 	remote->handle = handle;
 	remote->kcov = kcov;
 	LIST_INSERT_HEAD(&remote_map[hash_handle(handle)], remote, link);
+	atomic_fetch_or_explicit(&remote_buckets, 1ull << hash_handle(handle),
+				 memory_order_release);
 	kcov->nr_handles++;
 	atomic_fetch_add(&nr_handles, 1);
 	return 0;
@@ -135,6 +140,9 @@ notrace void kcov_remote_reset(struct kcov *kcov)
 				continue;
 			LIST_REMOVE(remote, link);
 			free(remote);
+			if (LIST_EMPTY(&remote_map[bkt]))
+				atomic_fetch_and_explicit(&remote_buckets,
+					~(1ull << bkt), memory_order_relaxed);
 			kcov->nr_handles--;
 			atomic_fetch_sub(&nr_handles, 1);
 		}
@@ -446,8 +454,9 @@ notrace void ksim_task_exit_remote(struct kcov_task *t)
 	}
 }
 
-/* Section start after the handle is known to be registered. */
-static notrace void remote_start_found(struct kcov_task *t, uint64_t handle,
+/* Section start once the handle may be registered; out of line so that
+ * kcov_remote_start() itself needs no stack frame. */
+static __attribute__((noinline)) notrace void remote_start_found(struct kcov_task *t, uint64_t handle,
 				       bool in_task)
 {
 	struct kcov_remote *remote;
@@ -512,25 +521,35 @@ KCOV_SIM_API notrace void kcov_remote_start(uint64_t handle)
 	if (WARN(!in_task && t->kcov_softirq,
 		 "kcov_remote_start: nested softirq section"))
 		return;
-	/* The common case: nobody collects. No lock. */
-	if (!atomic_load_explicit(&nr_handles, memory_order_relaxed))
+	/* The common case: nobody collects this handle. No lock. */
+	if (!(atomic_load_explicit(&remote_buckets, memory_order_acquire) &
+	      (1ull << hash_handle(handle))))
 		return;
 	remote_start_found(t, handle, in_task);
 }
 
+static __attribute__((noinline)) notrace void remote_stop_section(
+		struct kcov_task *t, bool softirq);
+
 KCOV_SIM_API notrace void kcov_remote_stop(void)
 {
 	struct kcov_task *t = &ksim_current;
-	bool in_task = ksim_in_task(t), softirq = t->softirq_cnt != 0;
+
+	if (!ksim_in_task(t) && !ksim_in_softirq_really(t))
+		return;
+	if (!kcov_mode_enabled(READ_ONCE(t->kcov_mode)))
+		return;
+	remote_stop_section(t, t->softirq_cnt != 0);
+}
+
+static __attribute__((noinline)) notrace void remote_stop_section(
+		struct kcov_task *t, bool softirq)
+{
 	unsigned long *area;
 	struct kcov *kcov;
 	uint32_t size;
 	int sequence;
 
-	if (!in_task && !ksim_in_softirq_really(t))
-		return;
-	if (!kcov_mode_enabled(READ_ONCE(t->kcov_mode)))
-		return;
 	/* The enabled mode belongs to the interrupted task, not to us. */
 	if (softirq && !t->kcov_softirq)
 		return;
