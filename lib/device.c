@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/single_threaded.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -270,6 +271,8 @@ static notrace int kcov_init_trace(struct kcov *kcov, int fd, unsigned long size
 	ret = kcov->mode != KCOV_MODE_DISABLED ? -EBUSY
 					       : area_alloc(kcov, fd, size);
 	pthread_mutex_unlock(&kcov->lock);
+	if (!ret)
+		ksim_hooks_warm();
 	return ret;
 }
 
@@ -402,10 +405,21 @@ notrace int ksim_dev_ioctl(int fd, unsigned long cmd, unsigned long arg)
 
 /* ---- fork: the child gets a consistent copy of the simulated kernel ---- */
 
+/*
+ * Whether the prepare handler took every lock. A single-threaded process
+ * has no other thread that could hold one across fork(), and locking and
+ * unlocking them all would only dirty pages that fork() has just shared
+ * (page faults in the fork-server loop). Written before fork() only.
+ */
+static bool fork_locked;
+
 notrace void ksim_dev_fork_prepare(void)
 {
 	struct kcov *kcov;
 
+	fork_locked = !__libc_single_threaded;
+	if (!fork_locked)
+		return;
 	pthread_mutex_lock(&devices_lock);
 	LIST_FOREACH(kcov, &devices, link)
 		pthread_mutex_lock(&kcov->lock);
@@ -417,6 +431,8 @@ notrace void ksim_dev_fork_parent(void)
 {
 	struct kcov *kcov;
 
+	if (!fork_locked)
+		return;
 	ksim_file_unlock();
 	ksim_remote_unlock();
 	LIST_FOREACH(kcov, &devices, link)
@@ -429,6 +445,8 @@ notrace void ksim_dev_fork_child(void)
 {
 	struct kcov *kcov;
 
+	if (!fork_locked)
+		return;
 	ksim_file_fork_child();
 	ksim_remote_fork_child();
 	LIST_FOREACH(kcov, &devices, link)

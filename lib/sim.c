@@ -567,7 +567,7 @@ static notrace int dl_counts(struct dl_phdr_info *info, size_t size, void *arg)
  * Whether instrumented code reaches our hooks of @set; if not, one line on
  * stderr, once per process. Checked again when objects come or go.
  */
-static notrace bool hooks_ours(struct hook_set *set)
+static notrace bool hooks_ours(struct hook_set *set, bool may_report)
 {
 	struct dl_counts now = { 0, 0, false };
 	bool ours, report = false;
@@ -578,7 +578,13 @@ static notrace bool hooks_ours(struct hook_set *set)
 	if (set->checked && now.known && set->adds == now.adds &&
 	    set->subs == now.subs) {
 		ours = set->ours;
+		if (!ours && may_report && !set->reported)
+			report = set->reported = true;
 		pthread_mutex_unlock(&shadow_lock);
+		if (report) {
+			find_foreign(set, &f);
+			shadow_report(set, &f);
+		}
 		return ours;
 	}
 	pthread_mutex_unlock(&shadow_lock);
@@ -591,7 +597,7 @@ static notrace bool hooks_ours(struct hook_set *set)
 	set->subs = now.subs;
 	set->ours = ours;
 	set->checked = true;
-	if (!ours && !set->reported)
+	if (!ours && may_report && !set->reported)
 		report = set->reported = true;
 	pthread_mutex_unlock(&shadow_lock);
 	if (report)
@@ -602,11 +608,22 @@ static notrace bool hooks_ours(struct hook_set *set)
 /* KCOV_ENABLE / KCOV_REMOTE_ENABLE with KCOV_TRACE_CMP: false is ENOTSUPP. */
 notrace bool ksim_cmp_hooks_ours(void)
 {
-	return hooks_ours(&cmp_set);
+	return hooks_ours(&cmp_set, true);
 }
 
 /* The same for KCOV_TRACE_PC, where the caller only warns (DESIGN 6). */
 notrace bool ksim_pc_hook_ours(void)
 {
-	return hooks_ours(&pc_set);
+	return hooks_ours(&pc_set, true);
+}
+
+/*
+ * Work out both verdicts without reporting, at KCOV_INIT_TRACE: a
+ * fork-server parent initialises once and its children enable, and each
+ * child would otherwise repeat the scan (and fault in what it reads).
+ */
+notrace void ksim_hooks_warm(void)
+{
+	hooks_ours(&pc_set, false);
+	hooks_ours(&cmp_set, false);
 }

@@ -5,6 +5,7 @@
  * kcov_task_exit(), and re-initialisation in a forked child.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -13,18 +14,6 @@ __thread struct kcov_task ksim_current
 
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
-
-/* Task context: not serving a softirq, not in a hardirq, not in an NMI. */
-notrace bool ksim_in_task(const struct kcov_task *t)
-{
-	return !(t->softirq_cnt | t->hardirq_cnt | t->nmi_cnt);
-}
-
-/* Serving a softirq and not in a hardirq or NMI on top of it (spec 4.1). */
-notrace bool ksim_in_softirq_really(const struct kcov_task *t)
-{
-	return t->softirq_cnt && !t->hardirq_cnt && !t->nmi_cnt;
-}
 
 /*
  * Fold the context half of the gate (spec 4.1 #1) into ctx_block so a hook
@@ -125,24 +114,24 @@ static notrace void fork_child(void)
 {
 	struct kcov_task *t = &ksim_current;
 	uint64_t handle = t->kcov_handle;
+	bool armed = t->armed;
 
 	ksim_dev_fork_child();
-	t->kcov_mode = KCOV_MODE_DISABLED;
-	t->kcov = NULL;
-	t->kcov_area = NULL;
-	t->kcov_size = 0;
-	t->kcov_sequence = 0;
-	t->kcov_softirq = 0;
-	t->softirq_cnt = t->hardirq_cnt = t->nmi_cnt = t->bh_cnt = 0;
-	t->in_section = false;
-	t->saved.mode = 0;
-	t->saved.kcov = NULL;
+	/* A disabled task in task context is what kcov_task_init() makes:
+	 * leave its page alone (the fork-server parent never enables). */
+	if (!t->gate && !t->kcov && !t->kcov_softirq && !t->in_section &&
+	    !t->bh_cnt && !t->saved.kcov)
+		return;
+	memset(t, 0, offsetof(struct kcov_task, irq_area));
 	t->kcov_handle = handle;	/* inherited, as dup_task_struct() does */
+	t->armed = armed;		/* fork() keeps the thread's key values */
 	ksim_ctx_update(t);
 }
 
 __attribute__((constructor)) static notrace void task_init(void)
 {
+	/* Now, not in each fork-server child's first KCOV_ENABLE. */
+	pthread_once(&exit_key_once, exit_key_create);
 	pthread_atfork(ksim_dev_fork_prepare, ksim_dev_fork_parent, fork_child);
 }
 
