@@ -111,28 +111,28 @@ static __cold notrace void write_comp_data_slow(struct kcov_task *t,
 }
 
 /*
- * Records that fit: count < (size - 1) / 4, one compare; with size below
- * 2^28 no arithmetic can wrap there. A full buffer and user-written counts
- * take the kernel's arithmetic above, as a tail call.
+ * Records that fit: count < kcov_cmp_room = (size - 1) / 4, one compare;
+ * with size below 2^32 no arithmetic can wrap there. A full buffer and
+ * user-written counts take the kernel's arithmetic above, as a tail call.
  */
 static __always_inline notrace void write_comp_data(struct kcov_task *t,
 		uint64_t type, uint64_t arg1, uint64_t arg2, uint64_t ip)
 {
-	unsigned long *area = t->kcov_area;
-	uint64_t count = READ_ONCE(area[0]), start;
+	unsigned long *area = t->kcov_area, *rec;
+	uint64_t count = READ_ONCE(area[0]);
 
-	if (unlikely(count >= (t->kcov_size - 1ul) / KCOV_WORDS_PER_CMP)) {
+	if (unlikely(count >= t->kcov_cmp_room)) {
 		write_comp_data_slow(t, type, arg1, arg2, ip);
 		return;
 	}
-	start = count * KCOV_WORDS_PER_CMP + 1;
+	rec = area + 1 + count * KCOV_WORDS_PER_CMP;
 	/* Counter first (spec 4.4), then the whole record. */
 	WRITE_ONCE(area[0], count + 1);
 	barrier();
-	WRITE_ONCE(area[start], type);
-	WRITE_ONCE(area[start + 1], arg1);
-	WRITE_ONCE(area[start + 2], arg2);
-	WRITE_ONCE(area[start + 3], ip);
+	WRITE_ONCE(rec[0], type);
+	WRITE_ONCE(rec[1], arg1);
+	WRITE_ONCE(rec[2], arg2);
+	WRITE_ONCE(rec[3], ip);
 }
 
 static __cold notrace void write_comp_data_xlate(struct kcov_task *t,
@@ -190,6 +190,18 @@ void HOOK __sanitizer_cov_trace_const_cmp8(kcov_u64 a, kcov_u64 b)
  * after ours. A full buffer or a user-written count goes record by record
  * through the kernel's arithmetic.
  */
+/* Full buffer, user-written count, or a PC mode other than raw. */
+static __cold notrace void switch_records_slow(struct kcov_task *t,
+		uint64_t val, const uint64_t *cases, uintptr_t ip, uint64_t type)
+{
+	uint64_t i, n = cases[0];
+
+	ip = pc_mode_raw() ? raw_ip(ip) : ksim_pc_xlate(ip);
+	for (i = 0; i < n; i++)
+		write_comp_data(t, type, cases[i + 2], val, ip);
+}
+
+/* Caller checked the gate. Every other call is a tail call: no frame. */
 static __attribute__((noinline)) notrace void switch_records(
 		struct kcov_task *t, uint64_t val, const uint64_t *cases,
 		uintptr_t ip)
@@ -214,15 +226,13 @@ static __attribute__((noinline)) notrace void switch_records(
 		return;
 	}
 	type |= KCOV_CMP_CONST;
-	/* One ip for all records; any mode but raw is translated once. */
-	ip = pc_mode_raw() ? raw_ip(ip) : ksim_pc_xlate(ip);
 	count = READ_ONCE(area[0]);
-	room = (t->kcov_size - 1ul) / KCOV_WORDS_PER_CMP;
-	if (unlikely(count >= room)) {
-		for (i = 0; i < n; i++)
-			write_comp_data_slow(t, type, cases[i + 2], val, ip);
+	room = t->kcov_cmp_room;
+	if (unlikely(count >= room || !pc_mode_raw())) {
+		switch_records_slow(t, val, cases, ip, type);
 		return;
 	}
+	ip = raw_ip(ip);	/* one ip for all records */
 	if (n > room - count)
 		n = room - count;
 	WRITE_ONCE(area[0], count + n);

@@ -48,6 +48,7 @@ struct kcov_task {
 		uint64_t gate;		/* both, for the hooks' single compare */
 	};
 	uint32_t	kcov_size;	/* words in kcov_area */
+	uint32_t	kcov_cmp_room;	/* whole CMP records kcov_area holds */
 	unsigned long	*kcov_area;	/* where hooks write (library's view) */
 	struct kcov	*kcov;		/* device this task is wired to */
 	int		kcov_sequence;	/* device sequence seen at start */

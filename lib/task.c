@@ -32,6 +32,7 @@ notrace void kcov_start(struct kcov_task *t, struct kcov *kcov, uint32_t size,
 			unsigned long *area, enum kcov_mode mode, int sequence)
 {
 	t->kcov_size = size;
+	t->kcov_cmp_room = size ? (size - 1) / KCOV_WORDS_PER_CMP : 0;
 	t->kcov_area = area;
 	t->kcov_sequence = sequence;
 	t->kcov = kcov;
@@ -47,6 +48,7 @@ notrace void kcov_stop(struct kcov_task *t)
 	barrier();
 	t->kcov = NULL;
 	t->kcov_size = 0;
+	t->kcov_cmp_room = 0;
 	t->kcov_area = NULL;
 }
 
