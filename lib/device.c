@@ -417,14 +417,20 @@ notrace void ksim_dev_fork_prepare(void)
 {
 	struct kcov *kcov;
 
-	fork_locked = !__libc_single_threaded;
-	if (!fork_locked)
+	bool lock = !__libc_single_threaded;
+
+	/* Written only on a change: a store per fork would fault each time. */
+	if (fork_locked != lock)
+		fork_locked = lock;
+	if (!lock)
 		return;
 	pthread_mutex_lock(&devices_lock);
 	LIST_FOREACH(kcov, &devices, link)
 		pthread_mutex_lock(&kcov->lock);
 	ksim_remote_lock();
 	ksim_file_lock();
+	ksim_pc_fork(KSIM_FORK_PREPARE);
+	ksim_sim_fork(KSIM_FORK_PREPARE);
 }
 
 notrace void ksim_dev_fork_parent(void)
@@ -433,6 +439,8 @@ notrace void ksim_dev_fork_parent(void)
 
 	if (!fork_locked)
 		return;
+	ksim_sim_fork(KSIM_FORK_PARENT);
+	ksim_pc_fork(KSIM_FORK_PARENT);
 	ksim_file_unlock();
 	ksim_remote_unlock();
 	LIST_FOREACH(kcov, &devices, link)
@@ -447,6 +455,8 @@ notrace void ksim_dev_fork_child(void)
 
 	if (!fork_locked)
 		return;
+	ksim_sim_fork(KSIM_FORK_CHILD);
+	ksim_pc_fork(KSIM_FORK_CHILD);
 	ksim_file_fork_child();
 	ksim_remote_fork_child();
 	LIST_FOREACH(kcov, &devices, link)

@@ -125,10 +125,25 @@ struct kcov {
 	unsigned int	nr_handles;
 };
 
+/* The three pthread_atfork() moments; device.c runs every part's. */
+enum ksim_fork { KSIM_FORK_PREPARE, KSIM_FORK_PARENT, KSIM_FORK_CHILD };
+
+/* Take (prepare), release (parent) or re-create (child) @lock. */
+static inline notrace void ksim_fork_lock(pthread_mutex_t *lock, enum ksim_fork when)
+{
+	if (when == KSIM_FORK_PREPARE)
+		pthread_mutex_lock(lock);
+	else if (when == KSIM_FORK_PARENT)
+		pthread_mutex_unlock(lock);
+	else
+		pthread_mutex_init(lock, NULL);
+}
+
 /* hooks.c / pc.c */
 extern int ksim_pc_mode KSIM_HIDDEN;
 extern uintptr_t ksim_pc_bias KSIM_HIDDEN;
 uint64_t ksim_pc_xlate(uintptr_t ip) KSIM_HIDDEN;
+void ksim_pc_fork(enum ksim_fork when) KSIM_HIDDEN;
 
 /* task.c */
 void kcov_start(struct kcov_task *t, struct kcov *kcov, uint32_t size,
@@ -205,6 +220,7 @@ void ksim_warn(const char *file, int line, const char *what) KSIM_HIDDEN;
 bool ksim_cmp_hooks_ours(void) KSIM_HIDDEN;
 bool ksim_pc_hook_ours(void) KSIM_HIDDEN;
 void ksim_hooks_warm(void) KSIM_HIDDEN;
+void ksim_sim_fork(enum ksim_fork when) KSIM_HIDDEN;
 
 #define WARN(cond, what) ({						\
 	bool __c = !!(cond);						\

@@ -504,10 +504,10 @@ KCOV_SIM_API notrace int kcov_sim_pc_map_write(int fd)
 
 /* ---- setup --------------------------------------------------------------- */
 
-/* A forked child inherits the lock as it was: only this thread remains. */
-static notrace void pc_fork_child(void)
+/* Called by device.c's fork handlers when other threads may exist. */
+notrace void ksim_pc_fork(enum ksim_fork when)
 {
-	pthread_mutex_init(&table_lock, NULL);
+	ksim_fork_lock(&table_lock, when);
 }
 
 __attribute__((constructor)) static notrace void pc_init(void)
@@ -516,7 +516,6 @@ __attribute__((constructor)) static notrace void pc_init(void)
 	static const char *const names[] = { "raw", "module", "kernel" };
 	size_t i;
 
-	pthread_atfork(NULL, NULL, pc_fork_child);
 	if (!env || !*env)
 		return;
 	for (i = 0; i < ARRAY_SIZE(names); i++)

@@ -605,6 +605,13 @@ static notrace bool hooks_ours(struct hook_set *set, bool may_report)
 	return ours;
 }
 
+/* Called by device.c's fork handlers when other threads may exist. */
+notrace void ksim_sim_fork(enum ksim_fork when)
+{
+	ksim_fork_lock(&shadow_lock, when);
+	ksim_fork_lock(&warn_lock, when);
+}
+
 /* KCOV_ENABLE / KCOV_REMOTE_ENABLE with KCOV_TRACE_CMP: false is ENOTSUPP. */
 notrace bool ksim_cmp_hooks_ours(void)
 {
@@ -614,7 +621,17 @@ notrace bool ksim_cmp_hooks_ours(void)
 /* The same for KCOV_TRACE_PC, where the caller only warns (DESIGN 6). */
 notrace bool ksim_pc_hook_ours(void)
 {
-	return hooks_ours(&pc_set, true);
+	bool checked;
+
+	/*
+	 * Only a warning hangs on it: once known (KCOV_INIT_TRACE works it
+	 * out), skip the loader walk, which would take ld.so's lock and dirty
+	 * its page in every fork-server child.
+	 */
+	pthread_mutex_lock(&shadow_lock);
+	checked = pc_set.checked && (pc_set.ours || pc_set.reported);
+	pthread_mutex_unlock(&shadow_lock);
+	return checked ? pc_set.ours : hooks_ours(&pc_set, true);
 }
 
 /*
