@@ -206,7 +206,8 @@ static notrace void umap_trim(struct umap *m, uintptr_t start, uintptr_t end)
 
 /*
  * Cut [start, end) out of every tracked mapping. Devices that lost a whole
- * mapping are returned in @hit, with a reference.
+ * mapping are returned in @hit, with a reference; once @hit is full the
+ * rest is left for another call.
  */
 static notrace int umap_cut(uintptr_t start, uintptr_t end,
 			    struct kcov **hit, int max)
@@ -222,7 +223,9 @@ static notrace int umap_cut(uintptr_t start, uintptr_t end,
 			umap_trim(m, start, end);
 			continue;
 		}
-		if (n < max && kcov_tryget(m->kcov))
+		if (n == max)
+			break;
+		if (kcov_tryget(m->kcov))
 			hit[n++] = m->kcov;
 		LIST_REMOVE(m, link);
 		atomic_fetch_sub_explicit(&nr_umaps, 1, memory_order_relaxed);
@@ -240,11 +243,13 @@ static notrace void umap_forget(uintptr_t start, uintptr_t end)
 
 	if (!atomic_load_explicit(&nr_umaps, memory_order_relaxed))
 		return;
-	n = umap_cut(start, end, hit, (int)ARRAY_SIZE(hit));
-	for (i = 0; i < n; i++) {
-		ksim_file_check(hit[i]);
-		kcov_put(hit[i]);
-	}
+	do {
+		n = umap_cut(start, end, hit, (int)ARRAY_SIZE(hit));
+		for (i = 0; i < n; i++) {
+			ksim_file_check(hit[i]);
+			kcov_put(hit[i]);
+		}
+	} while (n == (int)ARRAY_SIZE(hit));
 }
 
 /* The kcov mapping that [start, end) overlaps, with a reference, or NULL. */
@@ -362,15 +367,17 @@ notrace int ksim_file_close(int fd)
 notrace int ksim_file_dup3(int oldfd, int newfd, int flags, bool is_dup3)
 {
 	struct kcov *kcov = NULL, *old;
-	int err, ret;
+	int err = errno, unused, ret;
 
+	/* fstat() of a free @newfd fails: put errno back for the call. */
 	if (ksim_devices_exist() && oldfd != newfd)
-		kcov = ksim_dev_get_fd(newfd, &err);
+		kcov = ksim_dev_get_fd(newfd, &unused);
+	errno = err;
 	ret = is_dup3 ? ksim_real_dup3(oldfd, newfd, flags)
 		      : ksim_real_dup2(oldfd, newfd);
 	err = errno;
 	if (ret >= 0 && ksim_devices_exist()) {
-		old = ksim_dev_get_fd(newfd, &err);
+		old = ksim_dev_get_fd(newfd, &unused);
 		ksim_fd_mark(newfd, old != NULL);
 		if (old)
 			kcov_put(old);
@@ -384,30 +391,49 @@ notrace int ksim_file_dup3(int oldfd, int newfd, int flags, bool is_dup3)
 	return ret;
 }
 
+/* Appends @kcov to the growing array *@hit; false (and no change) on ENOMEM. */
+static notrace bool hit_add(struct kcov ***hit, int *n, int *cap,
+			    struct kcov *kcov)
+{
+	struct kcov **bigger;
+
+	if (*n == *cap) {
+		bigger = realloc(*hit, (size_t)(*cap ? 2 * *cap : 16) *
+				       sizeof(*bigger));
+		if (!bigger)
+			return false;
+		*hit = bigger;
+		*cap = *cap ? 2 * *cap : 16;
+	}
+	(*hit)[(*n)++] = kcov;
+	return true;
+}
+
 /* close_range(): every kcov file with an fd in the range may be released. */
 notrace int ksim_file_close_range(unsigned int first, unsigned int last,
 				  int flags)
 {
-	struct kcov *hit[64], *kcov;
+	struct kcov **hit = NULL, *kcov;
+	int n = 0, cap = 0, i, fd, err = errno, ret;
 	struct dirent *de;
 	struct stat st;
-	int n = 0, i, fd, err, ret;
 	DIR *dir = NULL;
 
 	if (ksim_devices_exist() && !(flags & CLOSE_RANGE_CLOEXEC))
 		dir = opendir("/proc/self/fd");
-	while (dir && n < (int)ARRAY_SIZE(hit) && (de = readdir(dir))) {
+	while (dir && (de = readdir(dir))) {
 		fd = atoi(de->d_name);
 		if (de->d_name[0] == '.' || fd == dirfd(dir) ||
 		    (unsigned int)fd < first || (unsigned int)fd > last)
 			continue;
 		kcov = fd_inode(de->d_name, &st) ?
 			ksim_dev_get_inode(st.st_dev, st.st_ino) : NULL;
-		if (kcov)
-			hit[n++] = kcov;
+		if (kcov && !hit_add(&hit, &n, &cap, kcov))
+			kcov_put(kcov);	/* out of memory: it stays open */
 	}
 	if (dir)
 		closedir(dir);
+	errno = err;
 	ret = ksim_real_close_range(first, last, flags);
 	err = errno;
 	for (i = 0; i < n; i++) {
@@ -415,27 +441,51 @@ notrace int ksim_file_close_range(unsigned int first, unsigned int last,
 			ksim_file_check(hit[i]);
 		kcov_put(hit[i]);
 	}
+	free(hit);
 	errno = err;
 	return ret;
 }
 
 /*
- * mremap(): a kcov mapping cannot grow (VM_DONTEXPAND: EFAULT); moved or
- * shrunk, it is tracked at its new place.
+ * The checks mremap() makes of a kcov mapping (VM_DONTEXPAND), which a
+ * memfd mapping lacks. A misaligned address or an empty new length is
+ * EINVAL before the kernel looks at the mapping: the real call says so.
+ */
+static notrace int kcov_mremap_check(uintptr_t start, size_t old_len,
+				     size_t new_len, int flags)
+{
+	if ((start & (KSIM_PAGE_SIZE - 1)) || !page_round(new_len))
+		return 0;
+	if (flags & MREMAP_DONTUNMAP)
+		return -EINVAL;
+	if (page_round(new_len) > page_round(old_len))
+		return -EFAULT;		/* growth, or a copy (old_len 0) */
+	return 0;
+}
+
+/*
+ * mremap(): a kcov mapping cannot grow (EFAULT) nor be copied or kept
+ * (MREMAP_DONTUNMAP: EINVAL); moved or shrunk, it is tracked at its new
+ * place. Whatever was mapped at a MREMAP_FIXED destination is gone.
  */
 notrace void *ksim_file_mremap(void *old, size_t old_len, size_t new_len,
 			       int flags, void *new_addr)
 {
 	uintptr_t start = (uintptr_t)old, end = start + page_round(old_len);
-	struct kcov *kcov = umap_find(start, end);
+	/* old_len 0 copies the mapping at @old: look there. */
+	struct kcov *kcov = umap_find(start, old_len ? end : start + 1);
 	void *p;
+	int err;
 
-	if (kcov && page_round(new_len) > page_round(old_len)) {
+	err = kcov ? kcov_mremap_check(start, old_len, new_len, flags) : 0;
+	if (err) {
 		kcov_put(kcov);
-		errno = EFAULT;
+		errno = -err;
 		return MAP_FAILED;
 	}
 	p = ksim_real_mremap(old, old_len, new_len, flags, new_addr);
+	if (p != MAP_FAILED && p != old && (flags & MREMAP_FIXED))
+		umap_forget((uintptr_t)p, (uintptr_t)p + page_round(new_len));
 	if (kcov) {
 		if (p == old) {
 			/* Shrunk in place: the tail is gone. */
@@ -445,12 +495,9 @@ notrace void *ksim_file_mremap(void *old, size_t old_len, size_t new_len,
 			 * so the file is never left unpinned in between. */
 			umap_add(kcov, (uintptr_t)p,
 				 (uintptr_t)p + page_round(new_len));
-			if (!(flags & MREMAP_DONTUNMAP))
-				umap_forget(start, end);
+			umap_forget(start, end);
 		}
 		kcov_put(kcov);
-	} else if (p != MAP_FAILED && (flags & MREMAP_FIXED)) {
-		umap_forget((uintptr_t)p, (uintptr_t)p + page_round(new_len));
 	}
 	return p;
 }
