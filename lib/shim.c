@@ -9,7 +9,8 @@
  *     definition untouched; while no device exists that costs one relaxed
  *     load. Besides open/ioctl/mmap/munmap/close, the calls that can drop
  *     the last fd or mapping of a file (dup2, dup3, close_range, mremap) and
- *     the ones a kcov file refuses (read, write, lseek) are interposed. pthread_create() is wrapped so new threads inherit kcov_handle,
+ *     the ones a kcov file refuses (read, write, lseek and their positional
+ *     and vector forms) are interposed; fcntl(F_DUPFD) carries the hint. pthread_create() is wrapped so new threads inherit kcov_handle,
  *     as clone() copies it (spec 3.2).
  *
  * "Next definition": a sanitizer's interceptor when there is one (its
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -42,6 +44,11 @@ typedef void *(*mremap_fn)(void *, size_t, size_t, int, ...);
 typedef ssize_t (*read_fn)(int, void *, size_t);
 typedef ssize_t (*write_fn)(int, const void *, size_t);
 typedef off_t (*lseek_fn)(int, off_t, int);
+typedef ssize_t (*pread_fn)(int, void *, size_t, off_t);
+typedef ssize_t (*pwrite_fn)(int, const void *, size_t, off_t);
+typedef ssize_t (*readv_fn)(int, const struct iovec *, int);
+typedef ssize_t (*writev_fn)(int, const struct iovec *, int);
+typedef int (*fcntl_fn)(int, int, ...);
 typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *,
 				 void *(*)(void *), void *);
 
@@ -61,6 +68,11 @@ SANITIZER_ALIAS(void *, mremap, void *, size_t, size_t, int, ...);
 SANITIZER_ALIAS(ssize_t, read, int, void *, size_t);
 SANITIZER_ALIAS(ssize_t, write, int, const void *, size_t);
 SANITIZER_ALIAS(off_t, lseek, int, off_t, int);
+SANITIZER_ALIAS(ssize_t, pread, int, void *, size_t, off_t);
+SANITIZER_ALIAS(ssize_t, pwrite, int, const void *, size_t, off_t);
+SANITIZER_ALIAS(ssize_t, readv, int, const struct iovec *, int);
+SANITIZER_ALIAS(ssize_t, writev, int, const struct iovec *, int);
+SANITIZER_ALIAS(int, fcntl, int, int, ...);
 SANITIZER_ALIAS(int, pthread_create, pthread_t *, const pthread_attr_t *,
 		void *(*)(void *), void *);
 
@@ -103,6 +115,11 @@ REAL(mremap)
 REAL(read)
 REAL(write)
 REAL(lseek)
+REAL(pread)
+REAL(pwrite)
+REAL(readv)
+REAL(writev)
+REAL(fcntl)
 REAL(pthread_create)
 
 notrace int ksim_real_close(int fd)
@@ -334,6 +351,62 @@ KCOV_SIM_API notrace off_t lseek(int fd, off_t off, int whence)
 
 KCOV_SIM_API notrace off_t lseek64(int fd, off_t off, int whence)
 	__attribute__((alias("lseek")));
+
+/* A kcov file is opened non-seekable: positional I/O is ESPIPE. */
+KCOV_SIM_API notrace ssize_t pread(int fd, void *buf, size_t len, off_t off)
+{
+	if (unlikely(ksim_fd_is_kcov(fd)))
+		return sys_result(-ESPIPE);
+	return real_pread()(fd, buf, len, off);
+}
+
+KCOV_SIM_API notrace ssize_t pread64(int fd, void *buf, size_t len, off_t off)
+	__attribute__((alias("pread")));
+
+KCOV_SIM_API notrace ssize_t pwrite(int fd, const void *buf, size_t len,
+				    off_t off)
+{
+	if (unlikely(ksim_fd_is_kcov(fd)))
+		return sys_result(-ESPIPE);
+	return real_pwrite()(fd, buf, len, off);
+}
+
+KCOV_SIM_API notrace ssize_t pwrite64(int fd, const void *buf, size_t len,
+				      off_t off) __attribute__((alias("pwrite")));
+
+KCOV_SIM_API notrace ssize_t readv(int fd, const struct iovec *iov, int n)
+{
+	if (unlikely(ksim_fd_is_kcov(fd)))
+		return sys_result(-EINVAL);
+	return real_readv()(fd, iov, n);
+}
+
+KCOV_SIM_API notrace ssize_t writev(int fd, const struct iovec *iov, int n)
+{
+	if (unlikely(ksim_fd_is_kcov(fd)))
+		return sys_result(-EINVAL);
+	return real_writev()(fd, iov, n);
+}
+
+/* F_DUPFD copies an fd like dup(): the hint follows. */
+KCOV_SIM_API notrace int fcntl(int fd, int cmd, ...)
+{
+	void *arg;
+	va_list ap;
+	int ret;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	ret = real_fcntl()(fd, cmd, arg);
+	if (ret >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) &&
+	    ksim_fd_is_kcov(fd))
+		ksim_fd_mark(ret, true);
+	return ret;
+}
+
+KCOV_SIM_API notrace int fcntl64(int fd, int cmd, ...)
+	__attribute__((alias("fcntl")));
 
 /* ---- pthread_create: kcov_handle follows new threads ------------------- */
 

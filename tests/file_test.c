@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -206,6 +207,30 @@ static void test_dup2_of_kcov_fd_refuses_read(void **state)
 	assert_int_equal(close(fd), 0);
 	assert_true(alive(id));
 	assert_int_equal(close(hi), 0);
+	assert_false(alive(id));
+}
+
+/* pread/pwrite are ESPIPE (non-seekable), readv/writev EINVAL; a copy made
+ * by fcntl(F_DUPFD_CLOEXEC) refuses them too. */
+static void test_positional_vector_io_and_fcntl_dup(void **state)
+{
+	unsigned char buf[16];
+	struct iovec iov = { buf, sizeof(buf) };
+	int fd = kcov_open_init(WORDS), d;
+	uint64_t id = dev(fd).id;
+
+	(void)state;
+	assert_sys_err(pread(fd, buf, sizeof(buf), 0), ESPIPE);
+	assert_sys_err(pwrite(fd, buf, sizeof(buf), 0), ESPIPE);
+	assert_sys_err(readv(fd, &iov, 1), EINVAL);
+	assert_sys_err(writev(fd, &iov, 1), EINVAL);
+	d = fcntl(fd, F_DUPFD_CLOEXEC, 100);
+	assert_true(d >= 100);
+	assert_int_equal(dev(d).id, id);
+	assert_sys_err(read(d, buf, sizeof(buf)), EINVAL);
+	assert_sys_err(pread(d, buf, sizeof(buf), 0), ESPIPE);
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(close(d), 0);
 	assert_false(alive(id));
 }
 
@@ -789,6 +814,7 @@ int main(void)
 		TEST(test_kcov_fd_write_changes_nothing),
 		TEST(test_dup_of_kcov_fd_refuses_read),
 		TEST(test_dup2_of_kcov_fd_refuses_read),
+		TEST(test_positional_vector_io_and_fcntl_dup),
 		TEST(test_io_on_pipe_and_tmpfile_passes_through),
 		TEST(test_stale_hint_pipe_reusing_kcov_fd),
 		TEST(test_stale_hint_tmpfile_reusing_kcov_fd),
