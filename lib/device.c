@@ -488,6 +488,8 @@ KCOV_SIM_API notrace int kcov_sim_dev_info(int fd, struct kcov_sim_dev_info *inf
 	struct kcov *kcov;
 	int err;
 
+	if (!info)
+		return -EFAULT;
 	kcov = ksim_dev_get_fd(fd, &err);
 	if (!kcov)
 		return err;
@@ -501,6 +503,8 @@ KCOV_SIM_API notrace int kcov_sim_dev_info_id(uint64_t id,
 {
 	struct kcov *kcov, *found = NULL;
 
+	if (!info)
+		return -EFAULT;
 	pthread_mutex_lock(&devices_lock);
 	LIST_FOREACH(kcov, &devices, link)
 		if (kcov->id == id && kcov_tryget(kcov)) {

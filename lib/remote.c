@@ -634,6 +634,8 @@ KCOV_SIM_API notrace void kcov_remote_stop_softirq(void)
 
 KCOV_SIM_API notrace int kcov_sim_pool_stats(struct kcov_sim_pool_stats *st)
 {
+	if (!st)
+		return -EFAULT;
 	pthread_mutex_lock(&remote_lock);
 	*st = pool_stats;
 	pthread_mutex_unlock(&remote_lock);

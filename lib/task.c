@@ -216,6 +216,8 @@ KCOV_SIM_API notrace void kcov_sim_task_info(struct kcov_sim_task_info *ti)
 {
 	struct kcov_task *t = &ksim_current;
 
+	if (!ti)
+		return;
 	ti->kcov_mode = t->kcov_mode;
 	ti->kcov_size = t->kcov_size;
 	ti->kcov_handle = t->kcov_handle;

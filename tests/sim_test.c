@@ -453,6 +453,20 @@ static int bias_teardown(void **state)
 #define FD_TEST(f)	cmocka_unit_test_setup_teardown(f, t_fd_setup, t_fd_teardown)
 #define BIAS_TEST(f)	cmocka_unit_test_setup_teardown(f, t_fd_setup, bias_teardown)
 
+/* NULL result pointers are refused, never written through. */
+static void test_introspection_null_is_efault(void **state)
+{
+	int fd = t_open();
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(kcov_sim_dev_info(fd, NULL), -EFAULT);
+	assert_int_equal(kcov_sim_dev_info_id(1, NULL), -EFAULT);
+	assert_int_equal(kcov_sim_pool_stats(NULL), -EFAULT);
+	kcov_sim_task_info(NULL);
+	assert_int_equal(t_close(fd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +474,7 @@ int main(void)
 		 * would print the diagnostic. */
 		FD_TEST(test_shadow_check_cmp_enable_silent),
 		TEST(test_warn_count_increments_per_warn),
+		TEST(test_introspection_null_is_efault),
 		TEST(test_warn_handler_gets_file_line_message),
 		TEST(test_warn_on_other_thread_counted),
 		TEST(test_warn_handler_null_restores_stderr_line),

@@ -174,9 +174,11 @@ struct kcov_sim_dev_info {
 	unsigned long	*area;		/* the library's view of the buffer */
 };
 
-/* The device behind @fd: 0, -EBADF, or -ENOTTY (not a kcov fd). */
+/* The device behind @fd: 0, -EBADF, -ENOTTY (not a kcov fd) or -EFAULT
+ * (@info is NULL). */
 KCOV_SIM_API int kcov_sim_dev_info(int fd, struct kcov_sim_dev_info *info);
-/* The same by id, also after close(): 0 or -ENOENT once the device is freed.
+/* The same by id, also after close(): 0, -EFAULT, or -ENOENT once the
+ * device is freed.
  * @area stays valid only while the device lives. */
 KCOV_SIM_API int kcov_sim_dev_info_id(uint64_t id, struct kcov_sim_dev_info *info);
 /* Live devices in this process. */
