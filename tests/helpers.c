@@ -113,6 +113,28 @@ int t_pc_is(unsigned long pc, void (*site)(void))
 	return 1;
 }
 
+int t_ren(int fd, uint32_t mode, uint32_t area_size, uint64_t common,
+	  const uint64_t *handles, uint32_t n)
+{
+	struct kcov_remote_arg *arg;
+	int ret, err;
+
+	arg = calloc(1, sizeof(*arg) + n * sizeof(uint64_t));
+	if (!arg)
+		return -1;	/* errno is ENOMEM */
+	arg->trace_mode = mode;
+	arg->area_size = area_size;
+	arg->num_handles = n;
+	arg->common_handle = common;
+	if (n)
+		memcpy(arg->handles, handles, n * sizeof(uint64_t));
+	ret = t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)arg);
+	err = errno;
+	free(arg);
+	errno = err;
+	return ret;
+}
+
 /* ---- WARN accounting --------------------------------------------------- */
 
 static unsigned long warn_expected;

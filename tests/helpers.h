@@ -67,6 +67,11 @@ int t_teardown(void **state);
 void t_warn_expect(unsigned long n);
 const char *t_warn_last(void);
 
+/* KCOV_REMOTE_ENABLE with @n handles; returns like ioctl(2), through the
+ * chosen door. Safe on worker threads (asserts nothing). */
+int t_ren(int fd, uint32_t mode, uint32_t area_size, uint64_t common,
+	  const uint64_t *handles, uint32_t n);
+
 /* Run fn(arg) on a new thread and join it; returns what fn returned. */
 long t_in_thread(long (*fn)(void *), void *arg);
 

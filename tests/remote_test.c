@@ -25,32 +25,9 @@ static uint64_t hbase = 0x10000;
 #define MODE_TRACE_CMP	3
 #define MODE_REMOTE	4
 
-/* KCOV_REMOTE_ENABLE with @n handles; returns like ioctl(2). */
-static int ren(int fd, uint32_t mode, uint32_t area_size, uint64_t common,
-	       const uint64_t *handles, uint32_t n)
-{
-	struct kcov_remote_arg *arg;
-	int ret, err;
-
-	arg = calloc(1, sizeof(*arg) + n * sizeof(uint64_t));
-	if (!arg)
-		return -1;	/* errno is ENOMEM; may run on a worker */
-	arg->trace_mode = mode;
-	arg->area_size = area_size;
-	arg->num_handles = n;
-	arg->common_handle = common;
-	if (n)
-		memcpy(arg->handles, handles, n * sizeof(uint64_t));
-	ret = t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)arg);
-	err = errno;
-	free(arg);
-	errno = err;
-	return ret;
-}
-
 static int ren1(int fd, uint32_t mode, uint32_t area_size, uint64_t handle)
 {
-	return ren(fd, mode, area_size, 0, &handle, 1);
+	return t_ren(fd, mode, area_size, 0, &handle, 1);
 }
 
 static struct kcov_sim_dev_info info_of(int fd)
@@ -186,12 +163,12 @@ static void test_check_handle_table(void **state)
 			assert_int_equal(info_of(fd).mode, 1);
 		}
 		if (c->common_ok) {
-			assert_int_equal(ren(fd, KCOV_TRACE_PC, 8, h, NULL, 0), 0);
+			assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 8, h, NULL, 0), 0);
 			assert_int_equal(kcov_common_handle(), h);
 			assert_int_equal(info_of(fd).nr_handles, h ? 1 : 0);
 			assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 		} else {
-			assert_sys_err(ren(fd, KCOV_TRACE_PC, 8, h, NULL, 0), EINVAL);
+			assert_sys_err(t_ren(fd, KCOV_TRACE_PC, 8, h, NULL, 0), EINVAL);
 			assert_int_equal(kcov_common_handle(), 0);
 		}
 		if (!c->start_ok) {
@@ -218,7 +195,7 @@ static void *owner_main(void *p)
 {
 	struct owner *o = p;
 
-	o->ren = ren(o->fd, KCOV_TRACE_PC, 8, 0, o->h, o->n);
+	o->ren = t_ren(o->fd, KCOV_TRACE_PC, 8, 0, o->h, o->n);
 	pthread_barrier_wait(&o->b);
 	pthread_barrier_wait(&o->b);
 	o->dis = o->ren ? 0 : t_ioctl(o->fd, KCOV_DISABLE, 0);
@@ -240,7 +217,7 @@ static void test_handle_table_lookup(void **state)
 		even[i] = USB(2 * i);
 		odd[i] = USB(2 * i + 1);
 	}
-	assert_int_equal(ren(fd, KCOV_TRACE_PC, 8, 0, even, 128), 0);
+	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 8, 0, even, 128), 0);
 	pthread_barrier_init(&o.b, NULL, 2);
 	assert_int_equal(pthread_create(&o.id, NULL, owner_main, &o), 0);
 	pthread_barrier_wait(&o.b);
@@ -502,7 +479,7 @@ static void test_irq_contexts_ignored(void **state)
 	uint64_t h = HU(1);
 	struct ctx_probe cp;
 
-	assert_int_equal(ren(fd, KCOV_TRACE_PC, 64, 0x6789, &h, 1), 0);
+	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0x6789, &h, 1), 0);
 	T_WRITE(a[0], 0);
 	t_in_thread(ctx_probe_main, &cp);
 	assert_int_equal(cp.h_task, 0x6789);

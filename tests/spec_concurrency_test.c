@@ -16,29 +16,6 @@
 
 #define USB(i)		kcov_remote_handle(KCOV_SUBSYSTEM_USB, (i))
 
-/* KCOV_REMOTE_ENABLE with @n handles; returns like ioctl(2). */
-static int ren(int fd, uint32_t mode, uint32_t area_size, uint64_t common,
-	       const uint64_t *handles, uint32_t n)
-{
-	struct kcov_remote_arg *arg;
-	int ret, err;
-
-	arg = calloc(1, sizeof(*arg) + n * sizeof(uint64_t));
-	if (!arg)
-		return -1;	/* errno is ENOMEM; may run on a worker */
-	arg->trace_mode = mode;
-	arg->area_size = area_size;
-	arg->num_handles = n;
-	arg->common_handle = common;
-	if (n)
-		memcpy(arg->handles, handles, n * sizeof(uint64_t));
-	ret = t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)arg);
-	err = errno;
-	free(arg);
-	errno = err;
-	return ret;
-}
-
 /* ---- 106: two threads race ENABLE/DISABLE on one fd -------------------- */
 
 #define EN_DIS_ITERS	50000	/* per thread: 10^5 in total */
@@ -209,7 +186,7 @@ static void test_c107_sections_vs_disable(void **state)
 
 		/* The buffer is ours again after DIS: reset it, then REN. */
 		T_WRITE(a[0], 0);
-		if (ren(fd, KCOV_TRACE_PC, 16, 0, h, 2))
+		if (t_ren(fd, KCOV_TRACE_PC, 16, 0, h, 2))
 			ren_bad++;
 		wait_sections(&c, 2 * SECTION_THREADS);
 		if (t_ioctl(fd, KCOV_DISABLE, 0))

@@ -25,32 +25,9 @@ static uint64_t hbase = 0x10000;
 #define MODE_TRACE_PC	2
 #define MODE_TRACE_CMP	3
 
-/* KCOV_REMOTE_ENABLE with @n handles; returns like ioctl(2). */
-static int ren(int fd, uint32_t mode, uint32_t area_size, uint64_t common,
-	       const uint64_t *handles, uint32_t n)
-{
-	struct kcov_remote_arg *arg;
-	int ret, err;
-
-	arg = calloc(1, sizeof(*arg) + n * sizeof(uint64_t));
-	if (!arg)
-		return -1;	/* errno is ENOMEM; may run on a worker */
-	arg->trace_mode = mode;
-	arg->area_size = area_size;
-	arg->num_handles = n;
-	arg->common_handle = common;
-	if (n)
-		memcpy(arg->handles, handles, n * sizeof(uint64_t));
-	ret = t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)arg);
-	err = errno;
-	free(arg);
-	errno = err;
-	return ret;
-}
-
 static int ren1(int fd, uint32_t mode, uint32_t area_size, uint64_t handle)
 {
-	return ren(fd, mode, area_size, 0, &handle, 1);
+	return t_ren(fd, mode, area_size, 0, &handle, 1);
 }
 
 static struct kcov_sim_dev_info info_of(int fd)
@@ -178,7 +155,7 @@ static void test_c081_common_handle_worker(void **state)
 	unsigned long *a = t_init_map(fd, 512);
 	struct common_worker w = { 0 };
 
-	assert_int_equal(ren(fd, KCOV_TRACE_PC, 64, 0x42, NULL, 0), 0);
+	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0x42, NULL, 0), 0);
 	T_WRITE(a[0], 0);
 	t_in_thread(common_worker_main, &w);
 	assert_int_equal(w.handle, 0x42);
@@ -197,7 +174,7 @@ static void test_c082_fork_inherits_common_handle(void **state)
 	pid_t pid;
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
-	assert_int_equal(ren(fd, KCOV_TRACE_PC, 64, 0x42, NULL, 0), 0);
+	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0x42, NULL, 0), 0);
 	assert_int_equal(pipe(pfd), 0);
 	pid = fork();
 	assert_true(pid >= 0);
@@ -363,7 +340,7 @@ static void test_c086_concurrent_sections(void **state)
 	struct pair_thread t2 = { &pr, HU(2), t_pc_y, 2, 1 };
 	pthread_t id1, id2;
 
-	assert_int_equal(ren(fd, KCOV_TRACE_PC, 64, 0, h, 2), 0);
+	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0, h, 2), 0);
 	T_WRITE(a[0], 0);
 	pthread_barrier_init(&pr.step, NULL, 2);
 	assert_int_equal(pthread_create(&id1, NULL, pair_main, &t1), 0);

@@ -27,33 +27,10 @@ static uint64_t hbase = 0x10000;
 #define HU(i)		USB(hbase + (i))
 #define PAGE		4096ul
 
-/* KCOV_REMOTE_ENABLE with @n handles; returns like ioctl(2). */
-static int ren(int fd, uint32_t mode, uint32_t area_size, uint64_t common,
-	       const uint64_t *handles, uint32_t n)
-{
-	struct kcov_remote_arg *arg;
-	int ret, err;
-
-	arg = calloc(1, sizeof(*arg) + n * sizeof(uint64_t));
-	if (!arg)
-		return -1;	/* errno is ENOMEM; may run on a worker */
-	arg->trace_mode = mode;
-	arg->area_size = area_size;
-	arg->num_handles = n;
-	arg->common_handle = common;
-	if (n)
-		memcpy(arg->handles, handles, n * sizeof(uint64_t));
-	ret = t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)arg);
-	err = errno;
-	free(arg);
-	errno = err;
-	return ret;
-}
-
 /* One USB handle, PC mode, 64-word sections. */
 static int ren1(int fd, uint64_t handle)
 {
-	return ren(fd, KCOV_TRACE_PC, 64, 0, &handle, 1);
+	return t_ren(fd, KCOV_TRACE_PC, 64, 0, &handle, 1);
 }
 
 static struct kcov_sim_dev_info info_of(int fd)
@@ -91,9 +68,9 @@ static void test_c064_num_handles_limit(void **state)
 	for (unsigned int i = 0; i < 257; i++)
 		h[i] = USB(1000 + i);
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
-	assert_sys_err(ren(fd, KCOV_TRACE_PC, 64, 0, h, 257), EINVAL);
+	assert_sys_err(t_ren(fd, KCOV_TRACE_PC, 64, 0, h, 257), EINVAL);
 	assert_int_equal(info_of(fd).mode, 1);
-	assert_int_equal(ren(fd, KCOV_TRACE_PC, 64, 0, h, 256), 0);
+	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0, h, 256), 0);
 	assert_int_equal(info_of(fd).nr_handles, 256);
 	assert_int_equal(table_size(), base + 256);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
@@ -291,13 +268,13 @@ static void test_c067_trace_mode(void **state)
 	uint64_t h = HU(1);
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
-	assert_sys_err(ren(fd, 2, 64, 0, &h, 1), EINVAL);
+	assert_sys_err(t_ren(fd, 2, 64, 0, &h, 1), EINVAL);
 	kcov_sim_set_cmp_support(0);
-	assert_sys_err(ren(fd, KCOV_TRACE_CMP, 64, 0, &h, 1), KCOV_SIM_ENOTSUPP);
+	assert_sys_err(t_ren(fd, KCOV_TRACE_CMP, 64, 0, &h, 1), KCOV_SIM_ENOTSUPP);
 	assert_int_equal(info_of(fd).mode, 1);
 	assert_int_equal(info_of(fd).nr_handles, 0);
 	kcov_sim_set_cmp_support(1);
-	assert_int_equal(ren(fd, KCOV_TRACE_CMP, 64, 0, &h, 1), 0);
+	assert_int_equal(t_ren(fd, KCOV_TRACE_CMP, 64, 0, &h, 1), 0);
 	assert_int_equal(info_of(fd).mode, 3);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 }
@@ -311,7 +288,7 @@ static void test_c068_common_in_global_list(void **state)
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
 	before = info_of(fd);
-	assert_sys_err(ren(fd, KCOV_TRACE_PC, 64, 0, h, 2), EINVAL);
+	assert_sys_err(t_ren(fd, KCOV_TRACE_PC, 64, 0, h, 2), EINVAL);
 	after = info_of(fd);
 	assert_int_equal(after.mode, 1);
 	assert_int_equal(after.remote, 0);
@@ -359,7 +336,7 @@ static long common_zero_thread(void *p)
 
 	cp->inherited = kcov_common_handle();
 	errno = 0;
-	cp->ret = ren(cp->fd, KCOV_TRACE_PC, 64, 0, NULL, 0);
+	cp->ret = t_ren(cp->fd, KCOV_TRACE_PC, 64, 0, NULL, 0);
 	cp->err = errno;
 	cp->after_ren = kcov_common_handle();
 	cp->dis = t_ioctl(cp->fd, KCOV_DISABLE, 0);
@@ -374,11 +351,11 @@ static void test_c071_common_handle(void **state)
 	struct common_probe cp = { .fd = fd2 };
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
-	assert_sys_err(ren(fd, KCOV_TRACE_PC, 64, HU(1), NULL, 0), EINVAL);
+	assert_sys_err(t_ren(fd, KCOV_TRACE_PC, 64, HU(1), NULL, 0), EINVAL);
 	assert_int_equal(kcov_common_handle(), 0);
 	assert_int_equal(info_of(fd).mode, 1);
 	/* Own a common handle, then let a thread that inherits it try 0. */
-	assert_int_equal(ren(fd, KCOV_TRACE_PC, 64, 0x4171, NULL, 0), 0);
+	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0x4171, NULL, 0), 0);
 	assert_int_equal(kcov_common_handle(), 0x4171);
 	t_in_thread(common_zero_thread, &cp);
 	assert_int_equal(cp.inherited, 0x4171);
@@ -399,7 +376,7 @@ static void test_c072_duplicate_in_array(void **state)
 	size_t base = table_size();
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
-	assert_sys_err(ren(fd, KCOV_TRACE_PC, 64, 0, h, 2), EEXIST);
+	assert_sys_err(t_ren(fd, KCOV_TRACE_PC, 64, 0, h, 2), EEXIST);
 	assert_int_equal(info_of(fd).mode, 1);
 	assert_int_equal(info_of(fd).nr_handles, 0);
 	assert_int_equal(table_size(), base);
@@ -454,7 +431,7 @@ static void test_c074_empty_remote_enable(void **state)
 	int fd = t_fd(state);
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
-	assert_int_equal(ren(fd, KCOV_TRACE_PC, 64, 0, NULL, 0), 0);
+	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0, NULL, 0), 0);
 	assert_int_equal(info_of(fd).remote, 1);
 	assert_int_equal(info_of(fd).nr_handles, 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
@@ -550,7 +527,7 @@ static void test_c078_failed_ren_clears_inherited(void **state)
 	uint64_t h = HU(1);
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
-	assert_int_equal(ren(fd, KCOV_TRACE_PC, 64, 0x4178, &h, 1), 0);
+	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0x4178, &h, 1), 0);
 	t_in_thread(failing_ren_thread, &ip);
 	assert_int_equal(ip.before, 0x4178);
 	assert_int_equal(ip.ret, -1);
@@ -583,7 +560,7 @@ static void test_c079_p2025_local_cycle_clears_handle(void **state)
 	struct inherit_probe ip = { .fd = fd2 };
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
-	assert_int_equal(ren(fd, KCOV_TRACE_PC, 64, 0x4179, NULL, 0), 0);
+	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0x4179, NULL, 0), 0);
 	t_in_thread(local_cycle_thread, &ip);
 	assert_int_equal(ip.before, 0x4179);
 	assert_int_equal(ip.ret, 0);

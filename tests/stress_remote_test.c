@@ -16,29 +16,6 @@
 
 #define USB(i)		kcov_remote_handle(KCOV_SUBSYSTEM_USB, (i))
 
-/* KCOV_REMOTE_ENABLE with @n handles; returns like ioctl(2). */
-static int ren(int fd, uint32_t mode, uint32_t area_size, uint64_t common,
-	       const uint64_t *handles, uint32_t n)
-{
-	struct kcov_remote_arg *arg;
-	int ret, err;
-
-	arg = calloc(1, sizeof(*arg) + n * sizeof(uint64_t));
-	if (!arg)
-		return -1;	/* errno is ENOMEM; may run on a worker */
-	arg->trace_mode = mode;
-	arg->area_size = area_size;
-	arg->num_handles = n;
-	arg->common_handle = common;
-	if (n)
-		memcpy(arg->handles, handles, n * sizeof(uint64_t));
-	ret = t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)arg);
-	err = errno;
-	free(arg);
-	errno = err;
-	return ret;
-}
-
 static struct kcov_sim_pool_stats pool(void)
 {
 	struct kcov_sim_pool_stats st;
@@ -93,7 +70,7 @@ static void test_stress_exact_count(void **state)
 
 	for (int i = 0; i < N_THREADS / 2; i++)
 		h[i] = USB(5000 + i);
-	assert_int_equal(ren(fd, KCOV_TRACE_PC, EXACT_AREA, COMMON, h,
+	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, EXACT_AREA, COMMON, h,
 			     N_THREADS / 2), 0);
 	T_WRITE(a[0], 0);
 	s0 = pool();
@@ -239,7 +216,7 @@ static void test_stress_churn(void **state)
 		T_WRITE(a[0], 0);
 		/* Alternate modes, and sizes so the pool serves two lists. */
 		mode = r % 2 ? KCOV_TRACE_CMP : KCOV_TRACE_PC;
-		if (ren(fd, mode, r % 2 ? 8 : 64, 0, h, 3))
+		if (t_ren(fd, mode, r % 2 ? 8 : 64, 0, h, 3))
 			ren_bad++;
 		wait_sections(&c, r % 4);
 		if (t_ioctl(fd, KCOV_DISABLE, 0))
