@@ -23,14 +23,6 @@
 #define KCOV_PATH	"/sys/kernel/debug/kcov"
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
-static struct kcov_sim_dev_info dev(int fd)
-{
-	struct kcov_sim_dev_info info;
-
-	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
-	return info;
-}
-
 static bool dev_alive(uint64_t id)
 {
 	struct kcov_sim_dev_info info;
@@ -109,7 +101,7 @@ static void test_refcount_through_lifecycle(void **state)
 	fd = kcov_sim_open();
 	assert_true(fd >= 0);
 	assert_int_equal(kcov_sim_device_count(), base + 1);
-	d = dev(fd);
+	d = t_dev(fd);
 	id = d.id;
 	assert_int_equal(d.refcount, 1);
 	assert_int_equal(d.file_open, 1);
@@ -121,7 +113,7 @@ static void test_refcount_through_lifecycle(void **state)
 	assert_null(d.area);
 
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
-	d = dev(fd);
+	d = t_dev(fd);
 	assert_int_equal(d.refcount, 1);
 	assert_int_equal(d.mode, 1);
 	assert_int_equal(d.size, 512);
@@ -129,22 +121,22 @@ static void test_refcount_through_lifecycle(void **state)
 	assert_int_equal(d.id, id);
 
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
-	d = dev(fd);
+	d = t_dev(fd);
 	assert_int_equal(d.refcount, 2);
 	assert_int_equal(d.mode, 2);
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_DISABLE, 0), 0);
-	d = dev(fd);
+	d = t_dev(fd);
 	assert_int_equal(d.refcount, 1);
 	assert_int_equal(d.mode, 1);
 	assert_int_equal(d.sequence, 2);
 
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)&ra), 0);
-	d = dev(fd);
+	d = t_dev(fd);
 	assert_int_equal(d.refcount, 2);
 	assert_int_equal(d.remote, 1);
 	assert_int_equal(d.mode, 2);
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_DISABLE, 0), 0);
-	d = dev(fd);
+	d = t_dev(fd);
 	assert_int_equal(d.refcount, 1);
 	assert_int_equal(d.remote, 0);
 	assert_int_equal(d.sequence, 3);
@@ -180,17 +172,17 @@ static void test_release_after_dup_closed(void **state)
 	(void)state;
 	fd = kcov_sim_open();
 	assert_true(fd >= 0);
-	id = dev(fd).id;
+	id = t_dev(fd).id;
 	fd2 = dup(fd);
 	assert_true(fd2 >= 0);
-	assert_int_equal(dev(fd2).id, id);
+	assert_int_equal(t_dev(fd2).id, id);
 	assert_int_equal(kcov_sim_close(fd), 0);
 	assert_true(dev_alive(id));
-	assert_int_equal(dev(fd2).file_open, 1);
+	assert_int_equal(t_dev(fd2).file_open, 1);
 	assert_int_equal(kcov_sim_device_count(), base + 1);
 	/* The dup is the same device, fully usable. */
 	assert_int_equal(kcov_sim_ioctl(fd2, KCOV_INIT_TRACE, 512), 0);
-	assert_int_equal(dev(fd2).mode, 1);
+	assert_int_equal(t_dev(fd2).mode, 1);
 	assert_int_equal(kcov_sim_close(fd2), 0);
 	assert_false(dev_alive(id));
 	assert_int_equal(kcov_sim_device_count(), base);
@@ -202,7 +194,7 @@ static void test_release_after_last_page_unmapped(void **state)
 	int base = kcov_sim_device_count(), fd = open_init(1024);
 	struct kcov_sim_dev_info d;
 	unsigned char *p;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	p = kcov_sim_mmap(NULL, 2 * PAGE, RW, MAP_SHARED, fd, 0);
@@ -227,7 +219,7 @@ static void test_release_after_middle_unmapped(void **state)
 {
 	int base = kcov_sim_device_count(), fd = open_init(3 * 512);
 	unsigned char *p;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	p = kcov_sim_mmap(NULL, 3 * PAGE, RW, MAP_SHARED, fd, 0);
@@ -247,7 +239,7 @@ static void test_release_after_superset_unmapped(void **state)
 {
 	int base = kcov_sim_device_count(), fd = open_init(512);
 	unsigned char *r, *p;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	r = mmap(NULL, 3 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -268,7 +260,7 @@ static void test_release_after_map_fixed_over(void **state)
 {
 	int base = kcov_sim_device_count(), fd = open_init(512);
 	void *p, *q;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	p = kcov_sim_mmap(NULL, PAGE, RW, MAP_SHARED, fd, 0);
@@ -287,7 +279,7 @@ static void test_release_after_both_mappings(void **state)
 {
 	int base = kcov_sim_device_count(), fd = open_init(512);
 	unsigned long *a, *b;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	a = kcov_sim_mmap(NULL, PAGE, RW, MAP_SHARED, fd, 0);
@@ -309,7 +301,7 @@ static void test_release_after_both_mappings(void **state)
 static void test_release_after_dup2_over_last_fd(void **state)
 {
 	int base = kcov_sim_device_count(), fd = kcov_sim_open(), nfd;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	nfd = open("/dev/null", O_RDONLY);
@@ -329,7 +321,7 @@ static void test_release_after_owner_exit(void **state)
 	int base = kcov_sim_device_count(), fd = open_init(512);
 	struct kcov_sim_dev_info d;
 	struct holder h;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	holder_start(&h, fd, KCOV_ENABLE, KCOV_TRACE_PC);
@@ -610,7 +602,7 @@ struct snap {
 static void snap_take(int fd, struct snap *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->d = dev(fd);
+	s->d = t_dev(fd);
 	kcov_sim_task_info(&s->t);
 	assert_int_equal(kcov_sim_pool_stats(&s->p), 0);
 }
@@ -865,10 +857,10 @@ static void test_ioctl_cmd_is_32_bits(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	assert_int_equal(kcov_sim_ioctl(fd, (1ul << 32) | KCOV_INIT_TRACE, 512), 0);
-	assert_int_equal(dev(fd).size, 512);
+	assert_int_equal(t_dev(fd).size, 512);
 	assert_int_equal(kcov_sim_ioctl(fd, (0xdeadul << 40) | KCOV_ENABLE, 0), 0);
 	assert_int_equal(kcov_sim_ioctl(fd, ~0xfffffffful | KCOV_DISABLE, 0), 0);
-	assert_int_equal(dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, 1);
 	assert_int_equal(kcov_sim_close(fd), 0);
 }
 

@@ -34,14 +34,6 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static struct kcov_sim_dev_info dev(int fd)
-{
-	struct kcov_sim_dev_info d;
-
-	assert_int_equal(kcov_sim_dev_info(fd, &d), 0);
-	return d;
-}
-
 static bool alive(uint64_t id)
 {
 	struct kcov_sim_dev_info d;
@@ -125,7 +117,7 @@ static void test_kcov_fd_refuses_read_write_lseek(void **state)
 {
 	unsigned char buf[64];
 	int fd = kcov_open();
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	memset(buf, 0xa5, sizeof(buf));
@@ -155,11 +147,11 @@ static void test_kcov_fd_write_changes_nothing(void **state)
 
 	(void)state;
 	memset(junk, 0xff, sizeof(junk));
-	before = dev(fd);
+	before = t_dev(fd);
 	assert_int_equal(fstat(fd, &st0), 0);
 	assert_sys_err(write(fd, junk, sizeof(junk)), EINVAL);
 	assert_sys_err(write(fd, junk, 1), EINVAL);
-	after = dev(fd);
+	after = t_dev(fd);
 	assert_int_equal(fstat(fd, &st1), 0);
 	for (size_t i = 0; i < WORDS; i++)
 		assert_int_equal(a[i], 0);
@@ -177,12 +169,12 @@ static void test_dup_of_kcov_fd_refuses_read(void **state)
 {
 	unsigned char buf[16];
 	int fd = kcov_open_init(WORDS), d;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	d = dup(fd);
 	assert_true(d >= 0);
-	assert_int_equal(dev(d).id, id);
+	assert_int_equal(t_dev(d).id, id);
 	/* The memfd under it holds a page: a plain read() would succeed. */
 	assert_sys_err(read(d, buf, sizeof(buf)), EINVAL);
 	assert_sys_err(write(d, buf, sizeof(buf)), EINVAL);
@@ -199,7 +191,7 @@ static void test_dup2_of_kcov_fd_refuses_read(void **state)
 {
 	unsigned char buf[16];
 	int fd = kcov_open_init(WORDS), hi = fd_above_all() + 3;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	assert_int_equal(dup2(fd, hi), hi);
@@ -217,7 +209,7 @@ static void test_positional_vector_io_and_fcntl_dup(void **state)
 	unsigned char buf[16];
 	struct iovec iov = { buf, sizeof(buf) };
 	int fd = kcov_open_init(WORDS), d;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	assert_sys_err(pread(fd, buf, sizeof(buf), 0), ESPIPE);
@@ -226,7 +218,7 @@ static void test_positional_vector_io_and_fcntl_dup(void **state)
 	assert_sys_err(writev(fd, &iov, 1), EINVAL);
 	d = fcntl(fd, F_DUPFD_CLOEXEC, 100);
 	assert_true(d >= 100);
-	assert_int_equal(dev(d).id, id);
+	assert_int_equal(t_dev(d).id, id);
 	assert_sys_err(read(d, buf, sizeof(buf)), EINVAL);
 	assert_sys_err(pread(d, buf, sizeof(buf), 0), ESPIPE);
 	assert_int_equal(close(fd), 0);
@@ -268,7 +260,7 @@ static int kcov_fd_closed_raw(unsigned long **map, uint64_t *id)
 {
 	int fd = kcov_open_init(WORDS);
 
-	*id = dev(fd).id;
+	*id = t_dev(fd).id;
 	*map = kcov_map(fd, NULL, PAGE, 0);
 	assert_int_equal(syscall(SYS_close, fd), 0);
 	return fd;
@@ -286,7 +278,7 @@ static void test_stale_hint_pipe_reusing_kcov_fd(void **state)
 	fd = kcov_open_init(WORDS);
 	fd2 = dup(fd);		/* the hint is on both numbers */
 	assert_true(fd2 >= 0);
-	id = dev(fd).id;
+	id = t_dev(fd).id;
 	map = kcov_map(fd, NULL, PAGE, 0);
 	assert_int_equal(syscall(SYS_close, fd), 0);
 	assert_int_equal(syscall(SYS_close, fd2), 0);
@@ -335,7 +327,7 @@ static void test_stale_hint_tmpfile_reusing_kcov_fd(void **state)
 static void test_dup2_over_last_kcov_fd_releases(void **state)
 {
 	int base = kcov_sim_device_count(), fd = kcov_open_init(WORDS), nul;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 	char c;
 
 	(void)state;
@@ -354,7 +346,7 @@ static void test_dup2_over_last_kcov_fd_releases(void **state)
 static void test_dup3_cloexec_over_last_kcov_fd_releases(void **state)
 {
 	int base = kcov_sim_device_count(), fd = kcov_open(), nul;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	nul = open("/dev/null", O_RDONLY);
@@ -373,7 +365,7 @@ static void test_dup3_over_last_fd_mapping_pins(void **state)
 	int base = kcov_sim_device_count(), fd = kcov_open_init(WORDS), nul;
 	unsigned long *a = kcov_map(fd, NULL, PAGE, 0);
 	struct kcov_sim_dev_info d;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	nul = open("/dev/null", O_RDONLY);
@@ -395,7 +387,7 @@ static void test_dup3_over_last_fd_mapping_pins(void **state)
 static void test_dup2_over_one_of_two_fds_keeps(void **state)
 {
 	int fd = kcov_open_init(WORDS), d = dup(fd), nul;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 	char c;
 
 	(void)state;
@@ -404,7 +396,7 @@ static void test_dup2_over_one_of_two_fds_keeps(void **state)
 	assert_true(nul >= 0);
 	assert_int_equal(dup2(nul, d), d);
 	assert_true(alive(id));
-	assert_int_equal(dev(fd).file_open, 1);
+	assert_int_equal(t_dev(fd).file_open, 1);
 	assert_int_equal(read(d, &c, 1), 0);
 	assert_int_equal(close(fd), 0);
 	assert_false(alive(id));
@@ -417,13 +409,13 @@ static void test_dup2_kcov_over_other_kcov_last_fd(void **state)
 {
 	int base = kcov_sim_device_count(), a = kcov_open_init(WORDS);
 	int b = kcov_open();
-	uint64_t ida = dev(a).id, idb = dev(b).id;
+	uint64_t ida = t_dev(a).id, idb = t_dev(b).id;
 	char c;
 
 	(void)state;
 	assert_int_equal(dup2(a, b), b);
 	assert_false(alive(idb));
-	assert_int_equal(dev(b).id, ida);
+	assert_int_equal(t_dev(b).id, ida);
 	assert_sys_err(read(b, &c, 1), EINVAL);
 	assert_int_equal(kcov_sim_device_count(), base + 1);
 	assert_int_equal(close(a), 0);
@@ -467,7 +459,7 @@ static void test_close_range_releases_kcov_fds(void **state)
 {
 	int base = kcov_sim_device_count(), a = kcov_open_init(WORDS);
 	int b = kcov_open(), hi = fd_above_all() + 5;
-	uint64_t ida = dev(a).id, idb = dev(b).id;
+	uint64_t ida = t_dev(a).id, idb = t_dev(b).id;
 
 	(void)state;
 	assert_int_equal(dup2(a, hi), hi);
@@ -487,7 +479,7 @@ static void test_close_range_releases_kcov_fds(void **state)
 static void test_close_range_partial_keeps_device(void **state)
 {
 	int fd = kcov_open_init(WORDS), hi = fd_above_all() + 2;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	assert_int_equal(dup2(fd, hi), hi);
@@ -503,7 +495,7 @@ static void test_close_range_partial_keeps_device(void **state)
 static void test_close_range_cloexec_keeps_device(void **state)
 {
 	int fd = kcov_open_init(WORDS), hi = fd_above_all() + 2;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	assert_int_equal(dup2(fd, hi), hi);
@@ -513,7 +505,7 @@ static void test_close_range_cloexec_keeps_device(void **state)
 				     CLOSE_RANGE_CLOEXEC), 0);
 	assert_true(alive(id));
 	assert_true(fd_flags(hi) & FD_CLOEXEC);
-	assert_int_equal(dev(hi).file_open, 1);
+	assert_int_equal(t_dev(hi).file_open, 1);
 	assert_int_equal(close(hi), 0);
 	assert_false(alive(id));
 }
@@ -530,7 +522,7 @@ static void test_close_range_releases_many_devices(void **state)
 	hi = fd_above_all() + 1;
 	for (i = 0; i < N; i++) {
 		fd = kcov_open();
-		id[i] = dev(fd).id;
+		id[i] = t_dev(fd).id;
 		assert_int_equal(dup2(fd, hi + i), hi + i);
 		assert_int_equal(close(fd), 0);
 	}
@@ -550,7 +542,7 @@ static void test_mremap_grow_efault(void **state)
 	int fd = kcov_open_init(WORDS);
 	unsigned long *a = kcov_map(fd, NULL, PAGE, 0);
 	struct kcov_sim_dev_info d;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	assert_sys_err(mremap(a, PAGE, 2 * PAGE, 0), EFAULT);
@@ -571,7 +563,7 @@ static void test_mremap_duplicate_efault(void **state)
 {
 	int fd = kcov_open_init(WORDS);
 	unsigned long *a = kcov_map(fd, NULL, PAGE, 0);
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	assert_sys_err(mremap(a, 0, PAGE, MREMAP_MAYMOVE), EFAULT);
@@ -586,7 +578,7 @@ static void test_mremap_same_length_keeps_pin(void **state)
 {
 	int fd = kcov_open_init(WORDS);
 	unsigned long *a = kcov_map(fd, NULL, PAGE, 0);
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	assert_ptr_equal(mremap(a, PAGE, PAGE, 0), a);
@@ -602,7 +594,7 @@ static void test_mremap_shrink_in_place_pins_until_unmapped(void **state)
 	int fd = kcov_open_init(2 * WORDS);
 	unsigned long *a = kcov_map(fd, NULL, 2 * PAGE, 0), *tail;
 	struct kcov_sim_dev_info d;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	assert_int_equal(close(fd), 0);
@@ -628,7 +620,7 @@ static void test_mremap_move_tracked_at_new_place(void **state)
 	int fd = kcov_open_init(WORDS);
 	unsigned long *a = kcov_map(fd, NULL, PAGE, 0), *r = reserve(PAGE), *b;
 	struct kcov_sim_dev_info d;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	assert_int_equal(close(fd), 0);
@@ -650,7 +642,7 @@ static void test_mremap_move_part_both_pieces_pin(void **state)
 	int fd = kcov_open_init(2 * WORDS);
 	unsigned long *a = kcov_map(fd, NULL, 2 * PAGE, 0), *r = reserve(PAGE), *b;
 	struct kcov_sim_dev_info d;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	assert_int_equal(close(fd), 0);
@@ -673,7 +665,7 @@ static void test_mremap_move_over_other_kcov_mapping(void **state)
 	unsigned long *a = kcov_map(fa, NULL, PAGE, 0);
 	unsigned long *b = kcov_map(fb, NULL, PAGE, 0), *m;
 	struct kcov_sim_dev_info d;
-	uint64_t ida = dev(fa).id, idb = dev(fb).id;
+	uint64_t ida = t_dev(fa).id, idb = t_dev(fb).id;
 
 	(void)state;
 	assert_int_equal(close(fa), 0);
@@ -694,7 +686,7 @@ static void test_mremap_dontunmap_einval(void **state)
 {
 	int fd = kcov_open_init(WORDS);
 	unsigned long *a = kcov_map(fd, NULL, PAGE, 0);
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	assert_sys_err(mremap(a, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_DONTUNMAP),
@@ -710,7 +702,7 @@ static void test_mremap_fixed_over_kcov_mapping_releases(void **state)
 {
 	int base = kcov_sim_device_count(), fd = kcov_open_init(WORDS);
 	unsigned long *a = kcov_map(fd, NULL, PAGE, 0), *anon, *b;
-	uint64_t id = dev(fd).id;
+	uint64_t id = t_dev(fd).id;
 
 	(void)state;
 	anon = mmap(NULL, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -734,7 +726,7 @@ static void test_munmap_over_two_devices_releases_both(void **state)
 	int base = kcov_sim_device_count(), fa = kcov_open_init(WORDS);
 	int fb = kcov_open_init(WORDS);
 	unsigned char *r = reserve(3 * PAGE);
-	uint64_t ida = dev(fa).id, idb = dev(fb).id;
+	uint64_t ida = t_dev(fa).id, idb = t_dev(fb).id;
 
 	(void)state;
 	kcov_map(fa, r, PAGE, MAP_FIXED);
@@ -759,7 +751,7 @@ static void test_munmap_over_many_devices_releases_all(void **state)
 	(void)state;
 	for (i = 0; i < N; i++) {
 		fd = kcov_open_init(WORDS);
-		id[i] = dev(fd).id;
+		id[i] = t_dev(fd).id;
 		kcov_map(fd, r + i * PAGE, PAGE, MAP_FIXED);
 		assert_int_equal(close(fd), 0);
 	}
@@ -781,7 +773,7 @@ static void test_many_fds_release(void **state)
 	(void)state;
 	need_fds(N + 64);
 	fd = kcov_open_init(WORDS);
-	id = dev(fd).id;
+	id = t_dev(fd).id;
 	for (i = 0; i < N; i++) {
 		nul[i] = open("/dev/null", O_RDONLY);
 		assert_true(nul[i] >= 0);
@@ -797,7 +789,7 @@ static void test_many_fds_release(void **state)
 	assert_false(alive(id));
 	/* And a device opened among them goes with its one fd. */
 	fd = kcov_open();
-	id = dev(fd).id;
+	id = t_dev(fd).id;
 	assert_int_equal(close(fd), 0);
 	assert_false(alive(id));
 	for (i = 0; i < N; i++)

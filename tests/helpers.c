@@ -113,6 +113,30 @@ int t_pc_is(unsigned long pc, void (*site)(void))
 	return 1;
 }
 
+struct kcov_sim_dev_info t_dev(int fd)
+{
+	struct kcov_sim_dev_info info;
+
+	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
+	return info;
+}
+
+struct kcov_sim_pool_stats t_pool(void)
+{
+	struct kcov_sim_pool_stats st;
+
+	assert_int_equal(kcov_sim_pool_stats(&st), 0);
+	return st;
+}
+
+struct kcov_sim_task_info t_task(void)
+{
+	struct kcov_sim_task_info ti;
+
+	kcov_sim_task_info(&ti);
+	return ti;
+}
+
 int t_ren(int fd, uint32_t mode, uint32_t area_size, uint64_t common,
 	  const uint64_t *handles, uint32_t n)
 {

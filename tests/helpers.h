@@ -67,6 +67,20 @@ int t_teardown(void **state);
 void t_warn_expect(unsigned long n);
 const char *t_warn_last(void);
 
+/* Device and task modes as sim.h reports them (enum kcov_mode). */
+#define MODE_DISABLED	0
+#define MODE_INIT	1
+#define MODE_TRACE_PC	2
+#define MODE_TRACE_CMP	3
+#define MODE_REMOTE	4	/* P-2025: a remote owner's task */
+
+#define USB(i)		kcov_remote_handle(KCOV_SUBSYSTEM_USB, (i))
+
+/* sim.h introspection that fails the test if the call fails. */
+struct kcov_sim_dev_info t_dev(int fd);
+struct kcov_sim_pool_stats t_pool(void);
+struct kcov_sim_task_info t_task(void);
+
 /* KCOV_REMOTE_ENABLE with @n handles; returns like ioctl(2), through the
  * chosen door. Safe on worker threads (asserts nothing). */
 int t_ren(int fd, uint32_t mode, uint32_t area_size, uint64_t common,

@@ -14,44 +14,16 @@
 
 #include "helpers.h"
 
-#define USB(i)		kcov_remote_handle(KCOV_SUBSYSTEM_USB, (i))
 /*
  * USB handles of the running test: one that fails half-way may leave its
  * registrations behind, and the next test must not trip over them.
  */
 static uint64_t hbase = 0x10000;
 #define HU(i)		USB(hbase + (i))
-#define MODE_TRACE_PC	2
-#define MODE_TRACE_CMP	3
-#define MODE_REMOTE	4
 
 static int ren1(int fd, uint32_t mode, uint32_t area_size, uint64_t handle)
 {
 	return t_ren(fd, mode, area_size, 0, &handle, 1);
-}
-
-static struct kcov_sim_dev_info info_of(int fd)
-{
-	struct kcov_sim_dev_info info;
-
-	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
-	return info;
-}
-
-static struct kcov_sim_pool_stats pool(void)
-{
-	struct kcov_sim_pool_stats st;
-
-	assert_int_equal(kcov_sim_pool_stats(&st), 0);
-	return st;
-}
-
-static struct kcov_sim_task_info task(void)
-{
-	struct kcov_sim_task_info ti;
-
-	kcov_sim_task_info(&ti);
-	return ti;
 }
 
 /* ---- a kthread running one section ------------------------------------- */
@@ -156,16 +128,16 @@ static void test_check_handle_table(void **state)
 		print_message("handle %#llx\n", (unsigned long long)h);
 		if (c->global_ok) {
 			assert_int_equal(ren1(fd, KCOV_TRACE_PC, 8, h), 0);
-			assert_int_equal(info_of(fd).nr_handles, 1);
+			assert_int_equal(t_dev(fd).nr_handles, 1);
 			assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 		} else {
 			assert_sys_err(ren1(fd, KCOV_TRACE_PC, 8, h), EINVAL);
-			assert_int_equal(info_of(fd).mode, 1);
+			assert_int_equal(t_dev(fd).mode, 1);
 		}
 		if (c->common_ok) {
 			assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 8, h, NULL, 0), 0);
 			assert_int_equal(kcov_common_handle(), h);
-			assert_int_equal(info_of(fd).nr_handles, h ? 1 : 0);
+			assert_int_equal(t_dev(fd).nr_handles, h ? 1 : 0);
 			assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 		} else {
 			assert_sys_err(t_ren(fd, KCOV_TRACE_PC, 8, h, NULL, 0), EINVAL);
@@ -209,7 +181,7 @@ static void test_handle_table_lookup(void **state)
 	unsigned long *a = t_init_map(fd, 1024), *b;
 	uint64_t even[128], odd[128];
 	struct owner o = { .fd = fd2, .h = odd, .n = 128 };
-	size_t base = pool().handles;
+	size_t base = t_pool().handles;
 
 	assert_true(fd2 >= 0);
 	b = t_init_map(fd2, 1024);
@@ -222,7 +194,7 @@ static void test_handle_table_lookup(void **state)
 	assert_int_equal(pthread_create(&o.id, NULL, owner_main, &o), 0);
 	pthread_barrier_wait(&o.b);
 	assert_int_equal(o.ren, 0);
-	assert_int_equal(pool().handles, base + 256);
+	assert_int_equal(t_pool().handles, base + 256);
 	T_WRITE(a[0], 0);
 	T_WRITE(b[0], 0);
 	for (int i = 0; i < 256; i++)
@@ -234,8 +206,8 @@ static void test_handle_table_lookup(void **state)
 		assert_true(t_pc_is(b[i], t_pc_y));
 	}
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
-	assert_int_equal(pool().handles, base + 128);
-	assert_int_equal(info_of(fd2).nr_handles, 128);
+	assert_int_equal(t_pool().handles, base + 128);
+	assert_int_equal(t_dev(fd2).nr_handles, 128);
 	SECTION(USB(1), OP_Z);
 	assert_int_equal(T_READ(b[0]), 129);
 	assert_true(t_pc_is(b[129], t_pc_z));
@@ -243,7 +215,7 @@ static void test_handle_table_lookup(void **state)
 	pthread_join(o.id, NULL);
 	pthread_barrier_destroy(&o.b);
 	assert_int_equal(o.dis, 0);
-	assert_int_equal(pool().handles, base);
+	assert_int_equal(t_pool().handles, base);
 	t_munmap(a, 8192);
 	t_munmap(b, 8192);
 	t_close(fd2);
@@ -337,7 +309,7 @@ static void test_move_area_cmp_exact_fit(void **state)
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 9), 0);
 	assert_int_equal(ren1(fd, KCOV_TRACE_CMP, 64, HU(1)), 0);
-	info = info_of(fd);
+	info = t_dev(fd);
 	T_WRITE(info.area[0], 0);
 	cmp_section(HU(1), 3);
 	assert_int_equal(T_READ(info.area[0]), 2);
@@ -357,10 +329,10 @@ static void test_pool_exact_size_and_stale_data(void **state)
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 777, HU(1)), 0);
 	T_WRITE(a[0], 0);
-	s0 = pool();
+	s0 = t_pool();
 	SECTION(HU(1), OP_X, OP_X, OP_X, OP_X, OP_X);
 	SECTION(HU(1), OP_Y);
-	s1 = pool();
+	s1 = t_pool();
 	assert_int_equal(s1.allocs, s0.allocs + 1);
 	assert_int_equal(s1.reuses, s0.reuses + 1);
 	assert_int_equal(T_READ(a[0]), 6);
@@ -371,7 +343,7 @@ static void test_pool_exact_size_and_stale_data(void **state)
 	/* 776 words: the pooled 777-word buffer is big enough, but not exact. */
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 776, HU(1)), 0);
 	SECTION(HU(1), OP_Z);
-	s2 = pool();
+	s2 = t_pool();
 	assert_int_equal(s2.allocs, s1.allocs + 1);
 	assert_int_equal(s2.reuses, s1.reuses);
 	assert_int_equal(s2.pooled, s1.pooled + 1);
@@ -379,7 +351,7 @@ static void test_pool_exact_size_and_stale_data(void **state)
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 777, HU(1)), 0);
 	SECTION(HU(1), OP_Z);
-	s3 = pool();
+	s3 = t_pool();
 	assert_int_equal(s3.allocs, s2.allocs);
 	assert_int_equal(s3.reuses, s2.reuses + 1);
 	assert_int_equal(T_READ(a[0]), 8);
@@ -401,7 +373,7 @@ static void test_area_size_pc_edges(void **state)
 	for (uint32_t size = 0; size < 4; size++) {
 		assert_int_equal(ren1(fd, KCOV_TRACE_PC, size, HU(1)), 0);
 		T_WRITE(a[0], 0);
-		s0 = pool();
+		s0 = t_pool();
 		k = SECTION(HU(1), OP_X, OP_Y, OP_Z);
 		assert_int_equal(k.mode_in, size ? MODE_TRACE_PC : 0);
 		assert_int_equal(k.size_in, size);
@@ -411,8 +383,8 @@ static void test_area_size_pc_edges(void **state)
 		if (want[size] > 1)
 			assert_true(t_pc_is(a[2], t_pc_y));
 		if (!size) {
-			assert_int_equal(pool().allocs, s0.allocs);
-			assert_int_equal(pool().reuses, s0.reuses);
+			assert_int_equal(t_pool().allocs, s0.allocs);
+			assert_int_equal(t_pool().reuses, s0.reuses);
 		}
 		assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	}
@@ -552,18 +524,18 @@ static void test_warn_start_with_local_coverage(void **state)
 	t_warn_expect(1);
 	kcov_remote_start(HU(1));
 	assert_int_equal(kcov_sim_warn_count(), warns + 1);
-	assert_int_equal(task().kcov_mode, MODE_TRACE_PC);
+	assert_int_equal(t_task().kcov_mode, MODE_TRACE_PC);
 	t_pc_x();
 	t_warn_expect(1);
 	kcov_remote_stop();
 	assert_int_equal(kcov_sim_warn_count(), warns + 2);
-	assert_int_equal(task().kcov_mode, MODE_TRACE_PC);
+	assert_int_equal(t_task().kcov_mode, MODE_TRACE_PC);
 	t_pc_y();
 	assert_int_equal(T_READ(l[0]), 2);
 	assert_true(t_pc_is(l[1], t_pc_x));
 	assert_true(t_pc_is(l[2], t_pc_y));
 	assert_int_equal(T_READ(ra[0]), 0);
-	assert_int_equal(pool().sections, 0);
+	assert_int_equal(t_pool().sections, 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 
 	pthread_barrier_wait(&o.b);
@@ -581,7 +553,7 @@ static void test_warn_stop_without_start(void **state)
 	int fd = t_fd(state);
 	unsigned long *l = t_init_map(fd, 512);
 	unsigned long warns = kcov_sim_warn_count();
-	struct kcov_sim_pool_stats s0 = pool();
+	struct kcov_sim_pool_stats s0 = t_pool();
 
 	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
 	T_WRITE(l[0], 0);
@@ -589,10 +561,10 @@ static void test_warn_stop_without_start(void **state)
 	t_warn_expect(1);
 	kcov_remote_stop();
 	assert_int_equal(kcov_sim_warn_count(), warns + 1);
-	assert_int_equal(task().kcov_mode, MODE_TRACE_PC);
+	assert_int_equal(t_task().kcov_mode, MODE_TRACE_PC);
 	t_pc_y();
 	assert_int_equal(T_READ(l[0]), 2);
-	assert_int_equal(pool().pooled, s0.pooled);	/* not pushed to the pool */
+	assert_int_equal(t_pool().pooled, s0.pooled);	/* not pushed to the pool */
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	t_munmap(l, 4096);
 }
@@ -611,7 +583,7 @@ static void test_warn_owner_starts_section(void **state)
 	t_pc_x();
 	kcov_remote_stop();	/* the owner's mode is not a section's */
 	assert_int_equal(kcov_sim_warn_count(), warns + 2);
-	assert_int_equal(task().kcov_mode, MODE_REMOTE);
+	assert_int_equal(t_task().kcov_mode, MODE_REMOTE);
 	assert_int_equal(T_READ(a[0]), 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	t_munmap(a, 4096);
@@ -680,14 +652,14 @@ static void test_warn_stop_softirq_section_from_task(void **state)
 	t_pc_x();
 	kcov_sim_softirq_exit();
 	kcov_remote_stop();
-	mid = task();
+	mid = t_task();
 	kcov_sim_softirq_enter();
 	kcov_remote_stop();
 	kcov_sim_softirq_exit();
 	assert_int_equal(kcov_sim_warn_count(), warns + 1);
 	assert_int_equal(mid.kcov_softirq, 1);
-	assert_int_equal(task().kcov_softirq, 0);
-	assert_int_equal(task().kcov_mode, MODE_REMOTE);
+	assert_int_equal(t_task().kcov_softirq, 0);
+	assert_int_equal(t_task().kcov_mode, MODE_REMOTE);
 	assert_int_equal(T_READ(a[0]), 1);
 	assert_true(t_pc_is(a[1], t_pc_x));
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
@@ -712,18 +684,18 @@ static void test_warn_exit_inside_section(void **state)
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
 	T_WRITE(a[0], 0);
-	assert_int_equal(info_of(fd).refcount, 2);
-	s0 = pool();
+	assert_int_equal(t_dev(fd).refcount, 2);
+	s0 = t_pool();
 	t_warn_expect(1);
 	t_in_thread(exit_in_section_main, NULL);
 	assert_int_equal(kcov_sim_warn_count(), warns + 1);
-	assert_int_equal(info_of(fd).refcount, 3);	/* leaked, as in the kernel */
-	assert_int_equal(pool().sections, s0.sections);
+	assert_int_equal(t_dev(fd).refcount, 3);	/* leaked, as in the kernel */
+	assert_int_equal(t_pool().sections, s0.sections);
 	/* Back in the pool: the pool grew by what the section allocated. */
-	assert_int_equal(pool().pooled - s0.pooled, pool().allocs - s0.allocs);
+	assert_int_equal(t_pool().pooled - s0.pooled, t_pool().allocs - s0.allocs);
 	assert_int_equal(T_READ(a[0]), 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
-	assert_int_equal(info_of(fd).refcount, 2);
+	assert_int_equal(t_dev(fd).refcount, 2);
 	t_munmap(a, 4096);
 }
 

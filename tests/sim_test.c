@@ -25,14 +25,6 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static struct kcov_sim_dev_info dev(int fd)
-{
-	struct kcov_sim_dev_info d;
-
-	assert_int_equal(kcov_sim_dev_info(fd, &d), 0);
-	return d;
-}
-
 static unsigned long *init_map(int fd, unsigned long words)
 {
 	void *p;
@@ -256,8 +248,8 @@ static void test_cmp_support_off_enotsupp(void **state)
 	kcov_sim_set_cmp_support(0);
 	assert_sys_err(kcov_sim_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_CMP),
 		       KCOV_SIM_ENOTSUPP);
-	assert_int_equal(dev(fd).mode, 1);
-	assert_int_equal(dev(fd).refcount, 1);
+	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).refcount, 1);
 	kcov_sim_task_info(&ti);
 	assert_int_equal(ti.attached, 0);
 	t_cmp4_site(1, 2);
@@ -265,7 +257,7 @@ static void test_cmp_support_off_enotsupp(void **state)
 	/* Back on: the same call works and records. */
 	kcov_sim_set_cmp_support(1);
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_CMP), 0);
-	assert_int_equal(dev(fd).mode, 3);
+	assert_int_equal(t_dev(fd).mode, 3);
 	t_cmp4_site(1, 2);
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(a[0], 1);
@@ -287,12 +279,12 @@ static void test_cmp_support_off_remote_enotsupp(void **state)
 	kcov_sim_set_cmp_support(0);
 	assert_sys_err(kcov_sim_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)&ra),
 		       KCOV_SIM_ENOTSUPP);
-	assert_int_equal(dev(fd).mode, 1);
-	assert_int_equal(dev(fd).remote, 0);
+	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).remote, 0);
 	kcov_sim_set_cmp_support(1);
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_REMOTE_ENABLE,
 				    (unsigned long)&ra), 0);
-	assert_int_equal(dev(fd).mode, 3);
+	assert_int_equal(t_dev(fd).mode, 3);
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(kcov_sim_munmap(a, PAGE), 0);
 }
@@ -305,12 +297,12 @@ static void test_alloc_limit_init(void **state)
 
 	kcov_sim_set_alloc_limit(2 * PAGE);
 	assert_sys_err(kcov_sim_ioctl(fd, KCOV_INIT_TRACE, 2 * WORDS + 1), ENOMEM);
-	d = dev(fd);
+	d = t_dev(fd);
 	assert_int_equal(d.mode, 0);
 	assert_int_equal(d.size, 0);
 	assert_null(d.area);
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_INIT_TRACE, 2 * WORDS), 0);
-	assert_int_equal(dev(fd).size, 2 * WORDS);
+	assert_int_equal(t_dev(fd).size, 2 * WORDS);
 	kcov_sim_set_alloc_limit(0);
 }
 
@@ -325,7 +317,7 @@ static void test_alloc_limit_zero_is_unlimited(void **state)
 	assert_sys_err(kcov_sim_ioctl(fd, KCOV_INIT_TRACE, WORDS + 1), ENOMEM);
 	kcov_sim_set_alloc_limit(0);
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_INIT_TRACE, big), 0);
-	assert_int_equal(dev(fd).size, big);
+	assert_int_equal(t_dev(fd).size, big);
 	/* The cap counts per buffer, and a new cap holds for new devices. */
 	kcov_sim_set_alloc_limit(PAGE);
 	fd2 = kcov_sim_open();

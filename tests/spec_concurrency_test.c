@@ -14,7 +14,6 @@
 
 #include "helpers.h"
 
-#define USB(i)		kcov_remote_handle(KCOV_SUBSYSTEM_USB, (i))
 
 /* ---- 106: two threads race ENABLE/DISABLE on one fd -------------------- */
 

@@ -15,35 +15,16 @@
 
 #include "helpers.h"
 
-#define USB(i)		kcov_remote_handle(KCOV_SUBSYSTEM_USB, (i))
 /*
  * USB handles of the running test: one that fails half-way may leave its
  * registrations behind, and the next test must not trip over them.
  */
 static uint64_t hbase = 0x10000;
 #define HU(i)		USB(hbase + (i))
-#define MODE_TRACE_PC	2
-#define MODE_TRACE_CMP	3
 
 static int ren1(int fd, uint32_t mode, uint32_t area_size, uint64_t handle)
 {
 	return t_ren(fd, mode, area_size, 0, &handle, 1);
-}
-
-static struct kcov_sim_dev_info info_of(int fd)
-{
-	struct kcov_sim_dev_info info;
-
-	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
-	return info;
-}
-
-static struct kcov_sim_pool_stats pool(void)
-{
-	struct kcov_sim_pool_stats st;
-
-	assert_int_equal(kcov_sim_pool_stats(&st), 0);
-	return st;
 }
 
 /* ---- a scripted kthread ------------------------------------------------ */
@@ -235,13 +216,13 @@ static void test_c083_unregistered_handle(void **state)
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
 	T_WRITE(a[0], 0);
-	refs = info_of(fd).refcount;
+	refs = t_dev(fd).refcount;
 	k.fd = fd;
 	section(&k);
 	assert_int_equal(k.mode_in_section, 0);
 	assert_int_equal(k.refcount_in_section, refs);
 	assert_int_equal(k.in_section.sections, 0);
-	assert_int_equal(info_of(fd).refcount, refs);
+	assert_int_equal(t_dev(fd).refcount, refs);
 	assert_int_equal(T_READ(a[0]), 0);
 	assert_int_equal(a[1], 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
@@ -366,7 +347,7 @@ static void test_c087_pc_truncation(void **state)
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 4), 0);
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
-	info = info_of(fd);
+	info = t_dev(fd);
 	assert_non_null(info.area);
 	T_WRITE(info.area[0], 1);
 	T_WRITE(info.area[1], 0xabcd);
@@ -453,12 +434,12 @@ static void test_c090_tiny_area_size(void **state)
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 0, HU(1)), 0);
-	before = pool();
+	before = t_pool();
 	section(&k0);
 	assert_int_equal(k0.mode_in_section, 0);
 	assert_int_equal(k0.in_section.sections, 0);
-	assert_int_equal(pool().allocs, before.allocs);
-	assert_int_equal(pool().reuses, before.reuses);
+	assert_int_equal(t_pool().allocs, before.allocs);
+	assert_int_equal(t_pool().reuses, before.reuses);
 	assert_int_equal(T_READ(a[0]), 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	t_munmap(a, 4096);
@@ -474,13 +455,13 @@ static void test_c091_pool_reuse(void **state)
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 919, HU(1)), 0);
 	T_WRITE(a[0], 0);
-	s0 = pool();
+	s0 = t_pool();
 	section(&k);
-	s1 = pool();
+	s1 = t_pool();
 	assert_int_equal(s1.allocs, s0.allocs + 1);
 	assert_int_equal(s1.pooled, s0.pooled + 1);
 	section(&k);
-	s2 = pool();
+	s2 = t_pool();
 	assert_int_equal(s2.allocs, s1.allocs);
 	assert_int_equal(s2.reuses, s1.reuses + 1);
 	assert_int_equal(s2.pooled, s1.pooled);
@@ -489,7 +470,7 @@ static void test_c091_pool_reuse(void **state)
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 918, HU(1)), 0);
 	section(&k);
-	s3 = pool();
+	s3 = t_pool();
 	assert_int_equal(s3.allocs, s2.allocs + 1);
 	assert_int_equal(s3.reuses, s2.reuses);
 	assert_int_equal(s3.pooled, s2.pooled + 1);
@@ -555,17 +536,17 @@ static void test_c093_disable_race(void **state)
 	T_WRITE(a[0], 0);
 	paused_start(&ps, HU(1), -1);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
-	before = pool();
+	before = t_pool();
 	assert_int_equal(before.sections, 1);
 	paused_finish(&ps);
 	assert_int_equal(ps.k.mode_in_section, MODE_TRACE_PC);
 	assert_int_equal(T_READ(a[0]), 0);
 	for (int i = 1; i < 8; i++)
 		assert_int_equal(a[i], 0);
-	assert_int_equal(pool().pooled, before.pooled + 1);
-	assert_int_equal(pool().sections, 0);
-	assert_int_equal(info_of(fd).nr_handles, 0);
-	assert_int_equal(info_of(fd).refcount, 1);	/* the file only */
+	assert_int_equal(t_pool().pooled, before.pooled + 1);
+	assert_int_equal(t_pool().sections, 0);
+	assert_int_equal(t_dev(fd).nr_handles, 0);
+	assert_int_equal(t_dev(fd).refcount, 1);	/* the file only */
 	section(&later);
 	assert_int_equal(later.mode_in_section, 0);	/* not registered */
 	t_munmap(a, 4096);
@@ -609,7 +590,7 @@ static void test_c095_close_race(void **state)
 	assert_true(fd >= 0);
 	a = t_init_map(fd, 512);
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
-	id = info_of(fd).id;
+	id = t_dev(fd).id;
 	paused_start(&ps, HU(1), fd);
 	assert_int_equal(ps.k.refcount_in_section, 3);	/* file, owner, section */
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
@@ -621,7 +602,7 @@ static void test_c095_close_race(void **state)
 	assert_int_equal(info.nr_handles, 0);
 	paused_finish(&ps);
 	assert_int_equal(kcov_sim_dev_info_id(id, &info), -ENOENT);
-	assert_int_equal(pool().sections, 0);
+	assert_int_equal(t_pool().sections, 0);
 }
 
 struct owner_exit {
@@ -652,7 +633,7 @@ static void test_c096_owner_exit(void **state)
 	int fd = t_fd(state), fd2 = t_open();
 	struct owner_exit oe = { fd, -1 }, other = { fd2, -1 };
 	struct kthread k = KTHREAD(HU(1), t_pc_x);
-	size_t handles = pool().handles;
+	size_t handles = t_pool().handles;
 	struct kcov_sim_dev_info info;
 
 	assert_true(fd2 >= 0);
@@ -660,12 +641,12 @@ static void test_c096_owner_exit(void **state)
 	assert_int_equal(t_ioctl(fd2, KCOV_INIT_TRACE, 512), 0);
 	t_in_thread(owner_exit_main, &oe);
 	assert_int_equal(oe.ret, 0);
-	info = info_of(fd);
+	info = t_dev(fd);
 	assert_int_equal(info.mode, 1);
 	assert_int_equal(info.remote, 0);
 	assert_int_equal(info.nr_handles, 0);
 	assert_int_equal(info.refcount, 1);
-	assert_int_equal(pool().handles, handles);
+	assert_int_equal(t_pool().handles, handles);
 	section(&k);
 	assert_int_equal(k.mode_in_section, 0);
 	t_in_thread(ren_dis_main, &other);

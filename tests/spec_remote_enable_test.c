@@ -18,7 +18,6 @@
 
 #include "helpers.h"
 
-#define USB(i)		kcov_remote_handle(KCOV_SUBSYSTEM_USB, (i))
 /*
  * USB handles of the running test: one that fails half-way may leave its
  * registrations behind, and the next test must not trip over them.
@@ -31,14 +30,6 @@ static uint64_t hbase = 0x10000;
 static int ren1(int fd, uint64_t handle)
 {
 	return t_ren(fd, KCOV_TRACE_PC, 64, 0, &handle, 1);
-}
-
-static struct kcov_sim_dev_info info_of(int fd)
-{
-	struct kcov_sim_dev_info info;
-
-	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
-	return info;
 }
 
 static size_t table_size(void)
@@ -69,9 +60,9 @@ static void test_c064_num_handles_limit(void **state)
 		h[i] = USB(1000 + i);
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
 	assert_sys_err(t_ren(fd, KCOV_TRACE_PC, 64, 0, h, 257), EINVAL);
-	assert_int_equal(info_of(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, 1);
 	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0, h, 256), 0);
-	assert_int_equal(info_of(fd).nr_handles, 256);
+	assert_int_equal(t_dev(fd).nr_handles, 256);
 	assert_int_equal(table_size(), base + 256);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(table_size(), base);
@@ -91,7 +82,7 @@ static void test_c065_unmapped_arg_efault(void **state)
 	assert_sys_err(t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)p + 64),
 		       EFAULT);
 	assert_sys_err(t_ioctl(fd, KCOV_REMOTE_ENABLE, 0), EFAULT);
-	assert_int_equal(info_of(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, 1);
 }
 
 /* 8.8 #65: header readable, handles[] in a PROT_NONE page: EFAULT. */
@@ -113,7 +104,7 @@ static void test_c065_handles_cross_into_guard(void **state)
 	arg->common_handle = 0;
 	assert_sys_err(t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)arg),
 		       EFAULT);
-	assert_int_equal(info_of(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, 1);
 	arg->num_handles = 0;
 	assert_int_equal(t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)arg), 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
@@ -138,7 +129,7 @@ static void test_c065_header_cut_short(void **state)
 	words[2] = 0;		/* num_handles */
 	assert_sys_err(t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)words),
 		       EFAULT);
-	assert_int_equal(info_of(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, 1);
 	assert_int_equal(munmap(p, 2 * PAGE), 0);
 }
 
@@ -243,8 +234,8 @@ static void test_c065_toctou_num_handles(void **state)
 	assert_int_equal(tc.faulted, 1);
 	assert_int_equal(ret, -1);
 	assert_int_equal(err, EINVAL);
-	assert_int_equal(info_of(fd).mode, 1);
-	assert_int_equal(info_of(fd).nr_handles, 0);
+	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).nr_handles, 0);
 	close(tc.quit[0]);
 	close(tc.quit[1]);
 	close(tc.uffd);
@@ -257,8 +248,8 @@ static void test_c066_not_inited(void **state)
 	int fd = t_fd(state);
 
 	assert_sys_err(ren1(fd, HU(1)), EINVAL);
-	assert_int_equal(info_of(fd).mode, 0);
-	assert_int_equal(info_of(fd).nr_handles, 0);
+	assert_int_equal(t_dev(fd).mode, 0);
+	assert_int_equal(t_dev(fd).nr_handles, 0);
 }
 
 /* 8.8 #67: trace_mode 2 is EINVAL; CMP without support is 524. */
@@ -271,11 +262,11 @@ static void test_c067_trace_mode(void **state)
 	assert_sys_err(t_ren(fd, 2, 64, 0, &h, 1), EINVAL);
 	kcov_sim_set_cmp_support(0);
 	assert_sys_err(t_ren(fd, KCOV_TRACE_CMP, 64, 0, &h, 1), KCOV_SIM_ENOTSUPP);
-	assert_int_equal(info_of(fd).mode, 1);
-	assert_int_equal(info_of(fd).nr_handles, 0);
+	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).nr_handles, 0);
 	kcov_sim_set_cmp_support(1);
 	assert_int_equal(t_ren(fd, KCOV_TRACE_CMP, 64, 0, &h, 1), 0);
-	assert_int_equal(info_of(fd).mode, 3);
+	assert_int_equal(t_dev(fd).mode, 3);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 }
 
@@ -287,9 +278,9 @@ static void test_c068_common_in_global_list(void **state)
 	uint64_t h[2] = { HU(1), 0x42 };
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
-	before = info_of(fd);
+	before = t_dev(fd);
 	assert_sys_err(t_ren(fd, KCOV_TRACE_PC, 64, 0, h, 2), EINVAL);
-	after = info_of(fd);
+	after = t_dev(fd);
 	assert_int_equal(after.mode, 1);
 	assert_int_equal(after.remote, 0);
 	assert_int_equal(after.nr_handles, 0);	/* USB|1 was rolled back */
@@ -307,7 +298,7 @@ static void test_c069_zero_handle(void **state)
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
 	assert_sys_err(ren1(fd, 0), EINVAL);
 	assert_int_equal(ren1(fd, HU(0)), 0);
-	assert_int_equal(info_of(fd).nr_handles, 1);
+	assert_int_equal(t_dev(fd).nr_handles, 1);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 }
 
@@ -320,8 +311,8 @@ static void test_c070_bad_handle_bits(void **state)
 	assert_sys_err(ren1(fd, 0x0000000100000001ull), EINVAL);
 	assert_sys_err(ren1(fd, (0x02ull << 56) | 1), EINVAL);
 	assert_sys_err(ren1(fd, KCOV_SUBSYSTEM_USB | (1ull << 55)), EINVAL);
-	assert_int_equal(info_of(fd).mode, 1);
-	assert_int_equal(info_of(fd).nr_handles, 0);
+	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).nr_handles, 0);
 }
 
 struct common_probe {
@@ -353,7 +344,7 @@ static void test_c071_common_handle(void **state)
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
 	assert_sys_err(t_ren(fd, KCOV_TRACE_PC, 64, HU(1), NULL, 0), EINVAL);
 	assert_int_equal(kcov_common_handle(), 0);
-	assert_int_equal(info_of(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, 1);
 	/* Own a common handle, then let a thread that inherits it try 0. */
 	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0x4171, NULL, 0), 0);
 	assert_int_equal(kcov_common_handle(), 0x4171);
@@ -377,8 +368,8 @@ static void test_c072_duplicate_in_array(void **state)
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
 	assert_sys_err(t_ren(fd, KCOV_TRACE_PC, 64, 0, h, 2), EEXIST);
-	assert_int_equal(info_of(fd).mode, 1);
-	assert_int_equal(info_of(fd).nr_handles, 0);
+	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).nr_handles, 0);
 	assert_int_equal(table_size(), base);
 	assert_int_equal(ren1(fd2, HU(1)), 0);
 	assert_int_equal(t_ioctl(fd2, KCOV_DISABLE, 0), 0);
@@ -416,7 +407,7 @@ static void test_c073_handle_taken_by_other_fd(void **state)
 	assert_int_equal(first.ret, -1);
 	assert_int_equal(first.err, EEXIST);
 	assert_int_equal(first.mode_after, 1);
-	assert_int_equal(info_of(fd).nr_handles, 1);	/* A unaffected */
+	assert_int_equal(t_dev(fd).nr_handles, 1);	/* A unaffected */
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	t_in_thread(ren_thread, &retry);
 	assert_int_equal(retry.ret, 0);
@@ -432,11 +423,11 @@ static void test_c074_empty_remote_enable(void **state)
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
 	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0, NULL, 0), 0);
-	assert_int_equal(info_of(fd).remote, 1);
-	assert_int_equal(info_of(fd).nr_handles, 0);
+	assert_int_equal(t_dev(fd).remote, 1);
+	assert_int_equal(t_dev(fd).nr_handles, 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
-	assert_int_equal(info_of(fd).remote, 0);
-	assert_int_equal(info_of(fd).mode, 1);
+	assert_int_equal(t_dev(fd).remote, 0);
+	assert_int_equal(t_dev(fd).mode, 1);
 }
 
 /* 8.8 #75: after REN, ENABLE and a second REN on the same fd are EINVAL. */
@@ -448,7 +439,7 @@ static void test_c075_enable_after_remote(void **state)
 	assert_int_equal(ren1(fd, HU(1)), 0);
 	assert_sys_err(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), EINVAL);
 	assert_sys_err(ren1(fd, HU(2)), EINVAL);
-	assert_int_equal(info_of(fd).nr_handles, 1);
+	assert_int_equal(t_dev(fd).nr_handles, 1);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 }
 
@@ -460,13 +451,13 @@ static void test_c076_p2025_local_plus_remote(void **state)
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
 	assert_int_equal(ren1(fd, HU(1)), 0);
 	assert_sys_err(t_ioctl(fd2, KCOV_ENABLE, KCOV_TRACE_PC), EBUSY);
-	assert_int_equal(info_of(fd2).mode, 1);
+	assert_int_equal(t_dev(fd2).mode, 1);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 
 	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
 	assert_sys_err(ren1(fd2, HU(1)), EBUSY);
-	assert_int_equal(info_of(fd2).mode, 1);
-	assert_int_equal(info_of(fd2).nr_handles, 0);
+	assert_int_equal(t_dev(fd2).mode, 1);
+	assert_int_equal(t_dev(fd2).nr_handles, 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	t_close(fd2);
 }
@@ -496,8 +487,8 @@ static void test_c077_disable_from_other_thread(void **state)
 	t_in_thread(dis_thread, &dp);
 	assert_int_equal(dp.ret, -1);
 	assert_int_equal(dp.err, EINVAL);
-	assert_int_equal(info_of(fd).remote, 1);
-	assert_int_equal(info_of(fd).nr_handles, 1);
+	assert_int_equal(t_dev(fd).remote, 1);
+	assert_int_equal(t_dev(fd).nr_handles, 1);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 }
 
@@ -534,7 +525,7 @@ static void test_c078_failed_ren_clears_inherited(void **state)
 	assert_int_equal(ip.err, EEXIST);
 	assert_int_equal(ip.after, 0);
 	assert_int_equal(kcov_common_handle(), 0x4178);	/* the parent keeps it */
-	assert_int_equal(info_of(fd2).mode, 1);
+	assert_int_equal(t_dev(fd2).mode, 1);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	t_close(fd2);
 }

@@ -14,15 +14,12 @@
 
 #include "helpers.h"
 
-#define USB(i)		kcov_remote_handle(KCOV_SUBSYSTEM_USB, (i))
 /*
  * USB handles of the running test: one that fails half-way may leave its
  * registrations behind, and the next test must not trip over them.
  */
 static uint64_t hbase = 0x10000;
 #define HU(i)		USB(hbase + (i))
-#define MODE_TRACE_PC	2
-#define MODE_REMOTE	4
 
 /* KCOV_REMOTE_ENABLE with one handle; returns like ioctl(2). */
 static int ren1(int fd, uint32_t mode, uint32_t area_size, uint64_t handle)
@@ -87,14 +84,6 @@ static void owner_stop(struct owner *o)
 	assert_int_equal(o->dis, 0);
 	t_munmap(o->a, 4096);
 	t_close(o->fd);
-}
-
-static struct kcov_sim_task_info task(void)
-{
-	struct kcov_sim_task_info ti;
-
-	kcov_sim_task_info(&ti);
-	return ti;
 }
 
 /* 8.10 #97: softirq section over T's local coverage: R +3, L resumes. */
@@ -162,7 +151,7 @@ static void test_c099_start_in_hardirq_over_softirq(void **state)
 	kcov_sim_softirq_enter();
 	kcov_sim_hardirq_enter();
 	kcov_remote_start(HU(1));
-	in = task();
+	in = t_task();
 	t_pc_x();
 	kcov_remote_stop();
 	kcov_sim_hardirq_exit();
@@ -171,7 +160,7 @@ static void test_c099_start_in_hardirq_over_softirq(void **state)
 	assert_int_equal(in.kcov_mode, 0);
 	assert_int_equal(in.kcov_softirq, 0);
 	assert_int_equal(T_READ(r.a[0]), 0);
-	assert_int_equal(task().kcov_mode, 0);
+	assert_int_equal(t_task().kcov_mode, 0);
 	owner_stop(&r);
 }
 
@@ -197,7 +186,7 @@ static void test_c100_nested_softirq_start(void **state)
 	assert_true(t_pc_is(r.a[1], t_pc_x));
 	assert_true(t_pc_is(r.a[2], t_pc_y));
 	assert_int_equal(T_READ(r2.a[0]), 0);
-	assert_int_equal(task().kcov_softirq, 0);
+	assert_int_equal(t_task().kcov_softirq, 0);
 	owner_stop(&r2);
 	owner_stop(&r);
 }
@@ -255,7 +244,7 @@ static void test_c102_usb_softirq_helpers(void **state)
 	(void)state;
 	owner_start(&r, HU(1));
 	kcov_remote_start_usb_softirq(hbase + 1);
-	in_task = task();
+	in_task = t_task();
 	t_pc_x();
 	kcov_remote_stop_softirq();
 	assert_int_equal(in_task.kcov_mode, 0);
@@ -272,7 +261,7 @@ static void test_c102_usb_softirq_helpers(void **state)
 	kcov_sim_softirq_enter();
 	kcov_sim_hardirq_enter();
 	kcov_remote_start_usb_softirq(hbase + 1);
-	in_hardirq = task();
+	in_hardirq = t_task();
 	kcov_sim_hardirq_exit();
 	t_pc_z();
 	kcov_remote_stop_softirq();
@@ -298,10 +287,10 @@ static void test_c103_softirq_unregistered_over_local(void **state)
 	t_pc_x();
 	kcov_sim_softirq_enter();
 	kcov_remote_start(HU(9));
-	in = task();
+	in = t_task();
 	t_pc_y();
 	kcov_remote_stop();
-	after = task();
+	after = t_task();
 	kcov_sim_softirq_exit();
 	assert_int_equal(in.kcov_softirq, 0);
 	assert_int_equal(in.kcov_mode, MODE_TRACE_PC);	/* T's, paused by context */
@@ -328,13 +317,13 @@ static void test_c105_p2025_softirq_over_owner(void **state)
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
 	T_WRITE(a[0], 0);
-	before = task();
+	before = t_task();
 	kcov_sim_softirq_enter();
 	kcov_remote_start(HU(1));
 	t_pc_x();
 	kcov_remote_stop();
 	kcov_sim_softirq_exit();
-	after = task();
+	after = t_task();
 	assert_int_equal(before.kcov_mode, MODE_REMOTE);
 	assert_int_equal(after.kcov_mode, MODE_REMOTE);
 	assert_int_equal(after.attached, 1);
@@ -346,7 +335,7 @@ static void test_c105_p2025_softirq_over_owner(void **state)
 	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
 	assert_int_equal(info.refcount, 1);
 	assert_int_equal(info.nr_handles, 0);
-	assert_int_equal(task().kcov_mode, 0);
+	assert_int_equal(t_task().kcov_mode, 0);
 	t_munmap(a, 4096);
 }
 

@@ -14,15 +14,6 @@
 
 #include "helpers.h"
 
-#define USB(i)		kcov_remote_handle(KCOV_SUBSYSTEM_USB, (i))
-
-static struct kcov_sim_pool_stats pool(void)
-{
-	struct kcov_sim_pool_stats st;
-
-	assert_int_equal(kcov_sim_pool_stats(&st), 0);
-	return st;
-}
 
 /* ---- N threads x M one-PC sections ------------------------------------- */
 
@@ -73,7 +64,7 @@ static void test_stress_exact_count(void **state)
 	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, EXACT_AREA, COMMON, h,
 			     N_THREADS / 2), 0);
 	T_WRITE(a[0], 0);
-	s0 = pool();
+	s0 = t_pool();
 	pthread_barrier_init(&go, NULL, N_THREADS);
 	for (int i = 0; i < N_THREADS; i++) {
 		e[i] = (struct exact){ &go, i % 2, h[i / 2], 0 };
@@ -82,7 +73,7 @@ static void test_stress_exact_count(void **state)
 	for (int i = 0; i < N_THREADS; i++)
 		pthread_join(id[i], NULL);
 	pthread_barrier_destroy(&go);
-	s1 = pool();
+	s1 = t_pool();
 
 	for (int i = 0; i < N_THREADS; i++) {
 		assert_int_equal(e[i].sections, M_SECTIONS);
@@ -200,7 +191,7 @@ static void test_stress_churn(void **state)
 	struct churn_thread ct[CHURN_THREADS];
 	pthread_t id[CHURN_THREADS];
 	long ren_bad = 0, dis_bad = 0, late = 0, torn = 0, delivered = 0;
-	struct kcov_sim_pool_stats s0 = pool(), s1;
+	struct kcov_sim_pool_stats s0 = t_pool(), s1;
 	struct kcov_sim_dev_info info;
 
 	pthread_barrier_init(&c.go, NULL, CHURN_THREADS + 1);
@@ -233,7 +224,7 @@ static void test_stress_churn(void **state)
 	for (int i = 0; i < CHURN_THREADS; i++)
 		pthread_join(id[i], NULL);
 	pthread_barrier_destroy(&c.go);
-	s1 = pool();
+	s1 = t_pool();
 
 	assert_int_equal(ren_bad, 0);
 	assert_int_equal(dis_bad, 0);

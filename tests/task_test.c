@@ -15,10 +15,6 @@
 #define LEN		(WORDS * sizeof(unsigned long))
 #define IN_CTXSW	(1u << 30)
 /* Task and device mode values (enum kcov_mode, sim.h) */
-#define MODE_INIT	1
-#define MODE_TRACE_PC	2
-#define MODE_TRACE_CMP	3
-#define MODE_REMOTE	4	/* P-2025 remote owner */
 
 static void assert_fresh_task(const struct kcov_sim_task_info *ti)
 {
