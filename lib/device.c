@@ -430,6 +430,7 @@ notrace void ksim_dev_fork_prepare(void)
 	ksim_remote_lock();
 	ksim_file_lock();
 	ksim_pc_fork(KSIM_FORK_PREPARE);
+	ksim_shadow_fork(KSIM_FORK_PREPARE);
 	ksim_sim_fork(KSIM_FORK_PREPARE);
 }
 
@@ -440,6 +441,7 @@ notrace void ksim_dev_fork_parent(void)
 	if (!fork_locked)
 		return;
 	ksim_sim_fork(KSIM_FORK_PARENT);
+	ksim_shadow_fork(KSIM_FORK_PARENT);
 	ksim_pc_fork(KSIM_FORK_PARENT);
 	ksim_file_unlock();
 	ksim_remote_unlock();
@@ -456,6 +458,7 @@ notrace void ksim_dev_fork_child(void)
 	if (!fork_locked)
 		return;
 	ksim_sim_fork(KSIM_FORK_CHILD);
+	ksim_shadow_fork(KSIM_FORK_CHILD);
 	ksim_pc_fork(KSIM_FORK_CHILD);
 	ksim_file_fork_child();
 	ksim_remote_fork_child();

@@ -217,9 +217,12 @@ void *ksim_real_mremap(void *old, size_t old_len, size_t new_len, int flags,
 extern bool ksim_cmp_supported KSIM_HIDDEN;
 extern size_t ksim_alloc_limit KSIM_HIDDEN;
 void ksim_warn(const char *file, int line, const char *what) KSIM_HIDDEN;
+
+/* shadow.c */
 bool ksim_cmp_hooks_ours(void) KSIM_HIDDEN;
 bool ksim_pc_hook_ours(void) KSIM_HIDDEN;
 void ksim_hooks_warm(void) KSIM_HIDDEN;
+void ksim_shadow_fork(enum ksim_fork when) KSIM_HIDDEN;
 void ksim_sim_fork(enum ksim_fork when) KSIM_HIDDEN;
 
 #define WARN(cond, what) ({						\
