@@ -1,8 +1,15 @@
 # cmake -DLIB=<libkcov-sim.so> -DMAP=<libkcov-sim.map> -DNM=<nm>
 #       -P exports_check.cmake
 # The shared library exports exactly the names of its version script
-# (STYLE 6.8): nothing private leaks out, nothing promised is missing.
+# (STYLE 6.8): nothing private leaks out, nothing promised is missing. The
+# names of the map's "unversioned:" comment (the libc interposers) must be
+# exported without a version, every other one with its node's version.
 file(READ ${MAP} text)
+set(unversioned)
+if(text MATCHES "unversioned:([^/]*)\\*/")
+	string(REGEX REPLACE "\\*" "" list "${CMAKE_MATCH_1}")
+	string(REGEX MATCHALL "[A-Za-z_][A-Za-z0-9_]*" unversioned "${list}")
+endif()
 string(REGEX REPLACE "/\\*([^*]|\\*+[^*/])*\\*+/" "" text "${text}")
 string(REGEX REPLACE "#[^\n]*" "" text "${text}")
 set(wanted)
@@ -16,6 +23,7 @@ foreach(block IN LISTS blocks)
 	string(REGEX MATCHALL "[A-Za-z_][A-Za-z0-9_]*" names "${block}")
 	list(APPEND wanted ${names})
 endforeach()
+list(APPEND wanted ${unversioned})
 
 execute_process(COMMAND ${NM} -D --defined-only ${LIB}
 	OUTPUT_VARIABLE out RESULT_VARIABLE rc)
@@ -26,9 +34,18 @@ string(REPLACE "\n" ";" lines "${out}")
 set(have)
 foreach(line IN LISTS lines)
 	# "<value> <type> <name>[@@<version>]"; type A: the version nodes
-	if(line MATCHES "^[0-9a-fA-F]+ ([A-Za-z]) ([^@ ]+)" AND
+	if(line MATCHES "^[0-9a-fA-F]+ ([A-Za-z]) ([^@ ]+)(@*[^ ]*)" AND
 	   NOT CMAKE_MATCH_1 STREQUAL "A")
-		list(APPEND have ${CMAKE_MATCH_2})
+		set(name ${CMAKE_MATCH_2})
+		set(ver "${CMAKE_MATCH_3}")
+		list(APPEND have ${name})
+		list(FIND unversioned ${name} u)
+		if(u GREATER -1 AND NOT ver STREQUAL "")
+			message(FATAL_ERROR "${name} is exported as ${name}${ver}: "
+				"an interposer must be unversioned (LD_PRELOAD)")
+		elseif(u EQUAL -1 AND ver STREQUAL "")
+			message(FATAL_ERROR "${name} is exported without a version")
+		endif()
 	endif()
 endforeach()
 
