@@ -552,19 +552,27 @@ notrace bool ksim_cmp_hooks_ours(void)
 }
 
 /* The same for KCOV_TRACE_PC, where the caller only warns (DESIGN 6). */
+/* trace_pc: 0 unknown, 1 ours, 2 foreign and reported; read unlocked. */
+static int pc_verdict;
+
 notrace bool ksim_pc_hook_ours(void)
 {
-	bool checked;
+	int v = __atomic_load_n(&pc_verdict, __ATOMIC_ACQUIRE);
+	bool ours;
 
 	/*
 	 * Only a warning hangs on it: once known (KCOV_INIT_TRACE works it
-	 * out), skip the loader walk, which would take ld.so's lock and dirty
-	 * its page in every fork-server child.
+	 * out), neither the loader walk, which takes ld.so's lock, nor even
+	 * shadow_lock: both would dirty a page in every fork-server child.
 	 */
+	if (v)
+		return v == 1;
+	ours = hooks_ours(&pc_set, true);
 	pthread_mutex_lock(&shadow_lock);
-	checked = pc_set.checked && (pc_set.ours || pc_set.reported);
+	v = ours ? 1 : pc_set.reported ? 2 : 0;
 	pthread_mutex_unlock(&shadow_lock);
-	return checked ? pc_set.ours : hooks_ours(&pc_set, true);
+	__atomic_store_n(&pc_verdict, v, __ATOMIC_RELEASE);
+	return ours;
 }
 
 /*
@@ -574,6 +582,7 @@ notrace bool ksim_pc_hook_ours(void)
  */
 notrace void ksim_hooks_warm(void)
 {
-	hooks_ours(&pc_set, false);
+	if (hooks_ours(&pc_set, false))
+		__atomic_store_n(&pc_verdict, 1, __ATOMIC_RELEASE);
 	hooks_ours(&cmp_set, false);
 }
