@@ -287,6 +287,9 @@ static notrace int kcov_mmap_check(struct kcov *kcov, int fd, size_t len,
 	if (type != MAP_PRIVATE && (prot & PROT_WRITE) &&
 	    (fl & O_ACCMODE) != O_RDWR)
 		return -EACCES;
+	/* debugfs is mounted noexec (systemd's sys-kernel-debug.mount). */
+	if (prot & PROT_EXEC)
+		return -EPERM;
 	/* kcov_mmap(): buffer allocated, offset 0, exact page-rounded size. */
 	pthread_mutex_lock(&kcov->lock);
 	if (!kcov->area || off != 0 || page_round(len) != kcov->map_len ||

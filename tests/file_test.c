@@ -226,6 +226,22 @@ static void test_positional_vector_io_and_fcntl_dup(void **state)
 	assert_false(alive(id));
 }
 
+/* PROT_EXEC: EPERM, as from a noexec debugfs; changes nothing. */
+static void test_mmap_prot_exec_eperm(void **state)
+{
+	int fd = kcov_open_init(WORDS);
+	unsigned long *a;
+
+	(void)state;
+	assert_sys_err(mmap(NULL, WORDS * sizeof(long), PROT_READ | PROT_EXEC,
+			    MAP_SHARED, fd, 0), EPERM);
+	assert_true(t_dev(fd).file_open);
+	a = mmap(NULL, WORDS * sizeof(long), PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(a != MAP_FAILED);
+	assert_int_equal(munmap(a, WORDS * sizeof(long)), 0);
+	assert_int_equal(close(fd), 0);
+}
+
 /* Other fds, while kcov devices exist: read/write/lseek work as usual. */
 static void test_io_on_pipe_and_tmpfile_passes_through(void **state)
 {
@@ -807,6 +823,7 @@ int main(void)
 		TEST(test_dup_of_kcov_fd_refuses_read),
 		TEST(test_dup2_of_kcov_fd_refuses_read),
 		TEST(test_positional_vector_io_and_fcntl_dup),
+		TEST(test_mmap_prot_exec_eperm),
 		TEST(test_io_on_pipe_and_tmpfile_passes_through),
 		TEST(test_stale_hint_pipe_reusing_kcov_fd),
 		TEST(test_stale_hint_tmpfile_reusing_kcov_fd),
