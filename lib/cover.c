@@ -200,6 +200,19 @@ static notrace bool has_func(const struct kcov_sim_sym *s, const char *func)
 	return false;
 }
 
+/* 0 once every PC is symbolized; -EINVAL for a NULL query. */
+static notrace int query_ready(struct kcov_sim_cover *cap, const void *what)
+{
+	return what ? symbolize_all(cap) : -EINVAL;
+}
+
+/* The symbolized PC @i of the capture, in collection order. */
+static notrace const struct kcov_sim_sym *sym_at(const struct kcov_sim_cover *cap,
+						 size_t i)
+{
+	return &cap->syms[cap->idx[i]];
+}
+
 /* @file names a whole trailing part of @path. */
 static notrace bool file_match(const char *path, const char *file)
 {
@@ -216,13 +229,11 @@ KCOV_SIM_API notrace long kcov_sim_cover_hits(struct kcov_sim_cover *cap, const 
 	size_t i;
 	int ret;
 
-	if (!func)
-		return -EINVAL;
-	ret = symbolize_all(cap);
+	ret = query_ready(cap, func);
 	if (ret)
 		return ret;
 	for (i = 0; i < cap->n; i++)
-		hits += has_func(&cap->syms[cap->idx[i]], func);
+		hits += has_func(sym_at(cap, i), func);
 	return hits;
 }
 
@@ -234,13 +245,11 @@ KCOV_SIM_API notrace long kcov_sim_cover_line_hits(struct kcov_sim_cover *cap,
 	unsigned int f;
 	int ret;
 
-	if (!file)
-		return -EINVAL;
-	ret = symbolize_all(cap);
+	ret = query_ready(cap, file);
 	if (ret)
 		return ret;
 	for (i = 0; i < cap->n; i++) {
-		const struct kcov_sim_sym *s = &cap->syms[cap->idx[i]];
+		const struct kcov_sim_sym *s = sym_at(cap, i);
 
 		for (f = 0; f < s->nframes; f++)
 			if (s->frames[f].line == line && file_match(s->frames[f].file, file))
@@ -255,13 +264,11 @@ KCOV_SIM_API notrace long kcov_sim_cover_first(struct kcov_sim_cover *cap, const
 	size_t i;
 	int ret;
 
-	if (!func)
-		return -EINVAL;
-	ret = symbolize_all(cap);
+	ret = query_ready(cap, func);
 	if (ret)
 		return ret;
 	for (i = 0; i < cap->n; i++)
-		if (has_func(&cap->syms[cap->idx[i]], func))
+		if (has_func(sym_at(cap, i), func))
 			return (long)i;
 	return -ENOENT;
 }
@@ -272,13 +279,11 @@ KCOV_SIM_API notrace int kcov_sim_cover_in_order(struct kcov_sim_cover *cap,
 	size_t i, j = 0;
 	int ret;
 
-	if (!funcs)
-		return -EINVAL;
-	ret = symbolize_all(cap);
+	ret = query_ready(cap, funcs);
 	if (ret)
 		return ret;
 	for (i = 0; i < cap->n && j < n; i++)
-		if (has_func(&cap->syms[cap->idx[i]], funcs[j]))
+		if (has_func(sym_at(cap, i), funcs[j]))
 			j++;
 	return j == n;
 }
@@ -323,9 +328,7 @@ KCOV_SIM_API notrace long kcov_sim_cover_calls(struct kcov_sim_cover *cap, const
 	long calls = 0;
 	int ret;
 
-	if (!func)
-		return -EINVAL;
-	ret = symbolize_all(cap);
+	ret = query_ready(cap, func);
 	if (ret)
 		return ret;
 	v = malloc((cap->nsyms ? cap->nsyms : 1) * sizeof(*v));
@@ -347,7 +350,7 @@ KCOV_SIM_API notrace long kcov_sim_cover_calls(struct kcov_sim_cover *cap, const
 		}
 	}
 	for (i = 0; i < cap->n; i++) {
-		const struct kcov_sim_sym *s = &cap->syms[cap->idx[i]];
+		const struct kcov_sim_sym *s = sym_at(cap, i);
 
 		if ((f = func_frame(s, func)) && (in = instance_of(v, nr, s, f)) &&
 		    in->first == s->offset)
@@ -389,7 +392,7 @@ KCOV_SIM_API notrace void kcov_sim_cover_print(struct kcov_sim_cover *cap, FILE 
 			break;
 		}
 		fprintf(out, "  #%-5zu ", i);
-		print_sym(out, &cap->syms[cap->idx[i]]);
+		print_sym(out, sym_at(cap, i));
 		if (j - i > 1)
 			fprintf(out, "  x%zu", j - i);
 		fputc('\n', out);

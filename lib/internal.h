@@ -169,8 +169,6 @@ struct kcov *ksim_dev_get_inode(dev_t dev, ino_t ino) KSIM_HIDDEN;
 void ksim_dev_fork_prepare(void) KSIM_HIDDEN;
 void ksim_dev_fork_parent(void) KSIM_HIDDEN;
 void ksim_dev_fork_child(void) KSIM_HIDDEN;
-void *ksim_buf_alloc(size_t bytes) KSIM_HIDDEN;
-void ksim_buf_free(void *p, size_t bytes) KSIM_HIDDEN;
 
 /* record.c: golden-coverage recording (KCOV_SIM_RECORD); caller holds
  * kcov->lock; called before a device's coverage is detached. */
