@@ -32,7 +32,9 @@ endforeach()
 set_tests_properties(instrument_detect PROPERTIES
 	PASS_REGULAR_EXPRESSION "picked right in all [0-9]+ cases")
 set_tests_properties(instrument_detect_bad_source PROPERTIES
-	PASS_REGULAR_EXPRESSION "matrix_kernel\\.c is not a[\n ]+source of bad")
+	# CMake folds the message at a width, so any gap may be a newline.
+	PASS_REGULAR_EXPRESSION
+	"matrix_kernel\\.c[\n ]+is[\n ]+not[\n ]+a[\n ]+source[\n ]+of[\n ]+bad")
 
 if(KCOV_SIM_SANITIZE)
 	return()
