@@ -201,6 +201,34 @@ static __cold notrace void switch_records_slow(struct kcov_task *t,
 		write_comp_data(t, type, cases[i + 2], val, ip);
 }
 
+typedef uint64_t ksim_u64x2 __attribute__((vector_size(16), may_alias));
+
+/*
+ * n >= 1 records from rec, which sits 8 bytes past a 16-byte boundary (as
+ * every record does in a page-aligned area). Records lie back to back:
+ * type | case val | ip type | case val | ... | ip, so all but the first
+ * and last words go out as aligned pairs, {case, val} and the constant
+ * {ip, type}: half the stores of the word-by-word loop, and the stores
+ * are what bound a switch. The trailing {ip, type} is never written past
+ * the last record: the slot after it is not ours.
+ */
+static __always_inline notrace void switch_fill_pairs(unsigned long *rec,
+		uint64_t n, uint64_t type, uint64_t val, const uint64_t *cases,
+		uint64_t ip)
+{
+	const ksim_u64x2 ip_type = { ip, type };
+	ksim_u64x2 *p = (ksim_u64x2 *)(rec + 1);
+	uint64_t i;
+
+	WRITE_ONCE(rec[0], type);
+	for (i = 0; i + 1 < n; i++, p += 2) {
+		p[0] = (ksim_u64x2){ cases[i], val };
+		p[1] = ip_type;
+	}
+	p[0] = (ksim_u64x2){ cases[i], val };
+	WRITE_ONCE(*(uint64_t *)&p[1], ip);
+}
+
 /* Caller checked the gate. Every other call is a tail call: no frame. */
 static __attribute__((noinline)) notrace void switch_records(
 		struct kcov_task *t, uint64_t val, const uint64_t *cases,
@@ -238,6 +266,10 @@ static __attribute__((noinline)) notrace void switch_records(
 	WRITE_ONCE(area[0], count + n);
 	barrier();
 	rec = &area[count * KCOV_WORDS_PER_CMP + 1];
+	if (likely(n && ((uintptr_t)rec & 15) == 8)) {
+		switch_fill_pairs(rec, n, type, val, cases + 2, ip);
+		return;
+	}
 	for (i = 0; i < n; i++, rec += KCOV_WORDS_PER_CMP) {
 		WRITE_ONCE(rec[0], type);
 		WRITE_ONCE(rec[1], cases[i + 2]);

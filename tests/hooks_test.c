@@ -179,6 +179,62 @@ static void test_switch_zero_cases(void **state)
 	assert_int_equal(t_munmap(a, LEN), 0);
 }
 
+/*
+ * Switch records are written in 16-byte pairs (hooks.c): for every case
+ * count and start position, and at the capacity limit, each record is
+ * exact and no word outside the reserved records changes.
+ */
+#define SENTINEL 0x5a5a5a5a5a5a5a5aul
+#define REC_WORDS 4ul	/* type, arg1, arg2, ip */
+
+static void check_switch(unsigned long *a, uint64_t start, uint64_t n,
+			 uint64_t room)
+{
+	uint64_t cases[2 + 8] = { n, 16 }, got, i, w;
+
+	for (i = 0; i < n; i++)
+		cases[2 + i] = 0x100 + i;
+	for (w = 1; w < WORDS; w++)
+		a[w] = SENTINEL;
+	T_WRITE(a[0], start);
+	__sanitizer_cov_trace_switch(0x77, cases);
+	got = n < room - start ? n : room - start;
+	assert_int_equal(a[0], start + got);
+	for (w = 1; w < WORDS; w++) {
+		uint64_t rec = (w - 1) / REC_WORDS - start;
+		uint64_t field = (w - 1) % REC_WORDS;
+
+		if (w < 1 + start * REC_WORDS || rec >= got) {
+			assert_int_equal(a[w], SENTINEL);
+			continue;
+		}
+		if (field == 0)
+			assert_int_equal(a[w], KCOV_CMP_CONST | KCOV_CMP_SIZE(1));
+		else if (field == 1)
+			assert_int_equal(a[w], 0x100 + rec);
+		else if (field == 2)
+			assert_int_equal(a[w], 0x77);
+		else	/* one call site: one PC for every record */
+			assert_int_equal(a[w], a[4 + start * REC_WORDS]);
+	}
+}
+
+static void test_switch_records_exact(void **state)
+{
+	const uint64_t room = (WORDS - 1) / REC_WORDS;
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, WORDS);
+
+	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_CMP), 0);
+	for (uint64_t n = 1; n <= 8; n++) {
+		for (uint64_t start = 0; start < 3; start++)
+			check_switch(a, start, n, room);
+		check_switch(a, room - 3, n, room);	/* truncated */
+	}
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	assert_int_equal(t_munmap(a, LEN), 0);
+}
+
 /* ---- counter first (spec 4.3, 6.2 #13) --------------------------------- */
 
 static volatile sig_atomic_t handled;
@@ -404,6 +460,7 @@ int main(void)
 		FD_TEST(test_gate_ctxsw_bit),
 		FD_TEST(test_cmpf_cmpd_record_nothing),
 		FD_TEST(test_switch_zero_cases),
+		FD_TEST(test_switch_records_exact),
 		FD_TEST(test_lesson13_signal_between_pcs),
 		FD_TEST(test_lesson13_signal_storm),
 		TEST(test_pc_capacity),
