@@ -19,7 +19,8 @@
  * The lifetime of the file (fds and user mappings) is kept in file.c.
  *
  * Lock order: devices_lock -> kcov->lock -> remote_lock (remote.c); file.c's
- * umap_lock is a leaf.
+ * umap_lock is a leaf. The shared owner mutex (below) is not a lock in that
+ * sense: it is only ever tried, under kcov->lock, and held while enabled.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -33,6 +34,13 @@
 #include <unistd.h>
 
 #include "internal.h"
+
+/* What forked processes share of a device: see kcov_claim(). */
+struct kcov_shared {
+	pthread_mutex_t owner;
+	_Atomic uint32_t size;	/* INIT_TRACE's size once done, or the below */
+};
+#define SHARED_INIT_BUSY	(1u << 31)	/* an INIT_TRACE is under way */
 
 static pthread_mutex_t devices_lock = PTHREAD_MUTEX_INITIALIZER;
 static LIST_HEAD(, kcov) devices = LIST_HEAD_INITIALIZER(devices);	/* devices_lock */
@@ -62,6 +70,8 @@ static notrace void kcov_free(struct kcov *kcov)
 	pthread_mutex_unlock(&kcov->lock);
 	if (kcov->area)
 		ksim_real_munmap(kcov->area, kcov->map_len);
+	/* Not destroyed: other processes may still use it. */
+	ksim_real_munmap(kcov->shared, sizeof(*kcov->shared));
 	pthread_mutex_destroy(&kcov->lock);
 	free(kcov);
 	atomic_fetch_sub_explicit(&nr_devices, 1, memory_order_relaxed);
@@ -94,6 +104,78 @@ notrace void kcov_disable(struct kcov_task *t, struct kcov *kcov)
 		kcov_remote_reset(kcov);
 	else
 		kcov_reset(kcov);
+	kcov_unclaim(kcov);	/* we are @t's thread: DISABLE, exit, rollback */
+}
+
+/* ---- ownership across fork() ------------------------------------------- */
+
+/*
+ * One process is one simulated kernel (DESIGN 4), but after fork() parent
+ * and child share the open file, which on Linux is one struct kcov. Who
+ * owns it is what each can observe of the other (spec case 58): the owning
+ * thread holds a robust, process-shared mutex in a page every process of
+ * the device maps. Another process finds it held (the device is not INIT
+ * there: EINVAL), free after the owner's DISABLE, or "owner died" after an
+ * exit without DISABLE, which the kernel cleans up at exit as
+ * kcov_task_exit() does. A robust mutex must be unlocked by the thread that
+ * locked it, and only the owner's thread ever detaches it.
+ */
+static notrace struct kcov_shared *shared_alloc(void)
+{
+	pthread_mutexattr_t attr;
+	struct kcov_shared *sh;
+
+	sh = ksim_real_mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return NULL;
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(&sh->owner, &attr);
+	pthread_mutexattr_destroy(&attr);
+	return sh;
+}
+
+/*
+ * Become the owner in every process's eyes, or -EINVAL: a task holds the
+ * device (this thread, another one, or one of another process), so it is
+ * not INIT. Caller holds kcov->lock.
+ */
+notrace int kcov_claim(struct kcov *kcov)
+{
+	int ret = pthread_mutex_trylock(&kcov->shared->owner);
+
+	/* The owner exited without DISABLE: the device is INIT again. */
+	if (ret == EOWNERDEAD)
+		ret = pthread_mutex_consistent(&kcov->shared->owner);
+	if (ret)
+		return -EINVAL;
+	kcov->owner_pid = getpid();
+	return 0;
+}
+
+notrace void kcov_unclaim(struct kcov *kcov)
+{
+	pthread_mutex_unlock(&kcov->shared->owner);
+}
+
+/*
+ * A forked copy names an owner of another process. Once that owner has
+ * disabled or exited, the device is INIT for everyone: forget it here too,
+ * with its handles and its task reference (never the last: the caller's
+ * fd or call holds one). Caller holds kcov->lock.
+ */
+notrace void kcov_sync_owner(struct kcov *kcov)
+{
+	if (!kcov->t || kcov->owner_pid == getpid() || kcov_claim(kcov))
+		return;
+	kcov_unclaim(kcov);
+	if (kcov->remote)
+		kcov_remote_reset(kcov);
+	else
+		kcov_reset(kcov);
+	atomic_fetch_sub_explicit(&kcov->refcount, 1, memory_order_relaxed);
 }
 
 /* ---- identity: fd -> device ------------------------------------------- */
@@ -188,7 +270,11 @@ notrace int ksim_dev_open(int flags)
 			return fd;
 	}
 	kcov = calloc(1, sizeof(*kcov));
-	if (!kcov || fstat(fd, &st)) {
+	if (kcov)
+		kcov->shared = shared_alloc();
+	if (!kcov || !kcov->shared || fstat(fd, &st)) {
+		if (kcov && kcov->shared)
+			ksim_real_munmap(kcov->shared, sizeof(*kcov->shared));
 		free(kcov);
 		ksim_real_close(fd);
 		return -ENOMEM;
@@ -256,8 +342,42 @@ out_close:
 	return ret;
 }
 
+/*
+ * KCOV_INIT_TRACE done by another process since our fork(): the one struct
+ * kcov of Linux would be INIT here too, so map our own view of the sized
+ * memfd and be INIT. Caller holds kcov->lock.
+ */
+notrace void kcov_sync_init(struct kcov *kcov, int fd)
+{
+	uint32_t size;
+	size_t len;
+	void *area;
+	int rfd;
+
+	if (kcov->mode != KCOV_MODE_DISABLED)
+		return;
+	size = atomic_load_explicit(&kcov->shared->size, memory_order_acquire);
+	if (!size || (size & SHARED_INIT_BUSY))
+		return;
+	rfd = rw_fd(fd);
+	if (rfd < 0)
+		return;
+	len = page_round(size * sizeof(unsigned long));
+	area = ksim_real_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			      rfd, 0);
+	if (rfd != fd)
+		ksim_real_close(rfd);
+	if (area == MAP_FAILED)
+		return;
+	kcov->area = area;
+	kcov->map_len = len;
+	kcov->size = size;
+	kcov->mode = KCOV_MODE_INIT;
+}
+
 static notrace int kcov_init_trace(struct kcov *kcov, int fd, unsigned long size)
 {
+	uint32_t none = 0;
 	int ret;
 
 	/* Range first (spec 2.3): a second INIT with a bad size is EINVAL. */
@@ -266,10 +386,19 @@ static notrace int kcov_init_trace(struct kcov *kcov, int fd, unsigned long size
 	if (over_alloc_limit(size * sizeof(unsigned long)))
 		return -ENOMEM;
 	pthread_mutex_lock(&kcov->lock);
+	kcov_sync_init(kcov, fd);
 	/* Unlike the kernel we allocate under the lock: the memfd is shared,
-	 * so a throw-away allocation would resize the live buffer. */
-	ret = kcov->mode != KCOV_MODE_DISABLED ? -EBUSY
-					       : area_alloc(kcov, fd, size);
+	 * so a throw-away allocation would resize the live buffer. The
+	 * shared word makes the INIT of two processes one after the other. */
+	if (kcov->mode != KCOV_MODE_DISABLED ||
+	    !atomic_compare_exchange_strong(&kcov->shared->size, &none,
+					    SHARED_INIT_BUSY)) {
+		ret = -EBUSY;
+	} else {
+		ret = area_alloc(kcov, fd, size);
+		atomic_store_explicit(&kcov->shared->size, ret ? 0 : size,
+				      memory_order_release);
+	}
 	pthread_mutex_unlock(&kcov->lock);
 	if (!ret)
 		ksim_hooks_warm();
@@ -316,6 +445,7 @@ static notrace int kcov_enable_locked(struct kcov *kcov, unsigned long arg,
 	enum kcov_mode mode;
 	int ret;
 
+	kcov_sync_owner(kcov);
 	if (kcov->mode != KCOV_MODE_INIT || !kcov->area)
 		return -EINVAL;
 	if (kcov->t || t->kcov)
@@ -323,6 +453,9 @@ static notrace int kcov_enable_locked(struct kcov *kcov, unsigned long arg,
 	ret = ksim_trace_mode(arg, hooks_ours, &mode);
 	if (ret)
 		return ret;
+	/* Enabled by a task of another process since our fork(). */
+	if (kcov_claim(kcov))
+		return -EINVAL;
 	/* No prefault: a page fault in a hook is harmless in userspace. */
 	kcov->mode = mode;
 	kcov->t = t;
@@ -364,10 +497,14 @@ static notrace int kcov_ioctl(struct kcov *kcov, int fd, unsigned long cmd,
 	case KCOV_INIT_TRACE:
 		return kcov_init_trace(kcov, fd, arg);
 	case KCOV_REMOTE_ENABLE:
+		pthread_mutex_lock(&kcov->lock);
+		kcov_sync_init(kcov, fd);
+		pthread_mutex_unlock(&kcov->lock);
 		return ksim_remote_enable_ioctl(kcov, arg);
 	case KCOV_ENABLE:
 		hooks_ours = ksim_hooks_ours(arg);
 		pthread_mutex_lock(&kcov->lock);
+		kcov_sync_init(kcov, fd);
 		ret = kcov_enable_locked(kcov, arg, hooks_ours);
 		pthread_mutex_unlock(&kcov->lock);
 		return ret;
@@ -472,6 +609,7 @@ notrace void ksim_dev_fork_child(void)
 static notrace void info_fill(struct kcov *kcov, struct kcov_sim_dev_info *info)
 {
 	pthread_mutex_lock(&kcov->lock);
+	kcov_sync_owner(kcov);
 	info->id = kcov->id;
 	info->refcount = atomic_load(&kcov->refcount) - 1;	/* minus ours */
 	info->mode = kcov->mode;

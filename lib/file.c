@@ -292,6 +292,7 @@ static notrace int kcov_mmap_check(struct kcov *kcov, int fd, size_t len,
 		return -EPERM;
 	/* kcov_mmap(): buffer allocated, offset 0, exact page-rounded size. */
 	pthread_mutex_lock(&kcov->lock);
+	kcov_sync_init(kcov, fd);
 	if (!kcov->area || off != 0 || page_round(len) != kcov->map_len ||
 	    kcov->map_len != (size_t)kcov->size * sizeof(unsigned long)) {
 		pthread_mutex_unlock(&kcov->lock);

@@ -108,6 +108,8 @@ struct kcov {
 	unsigned long	*area;		/* library's MAP_SHARED view of the memfd */
 	size_t		map_len;	/* page-rounded bytes of @area */
 	struct kcov_task *t;		/* owner (local or remote) or NULL */
+	pid_t		owner_pid;	/* the process of @t */
+	struct kcov_shared *shared;	/* what forked processes share (device.c) */
 	bool		remote;
 	uint32_t	remote_size;	/* words per remote section buffer */
 	int		sequence;	/* starts at 1, bumped by kcov_reset() */
@@ -158,6 +160,10 @@ void kcov_get(struct kcov *kcov) KSIM_HIDDEN;
 void kcov_put(struct kcov *kcov) KSIM_HIDDEN;
 void kcov_reset(struct kcov *kcov) KSIM_HIDDEN;
 void kcov_disable(struct kcov_task *t, struct kcov *kcov) KSIM_HIDDEN;
+void kcov_sync_owner(struct kcov *kcov) KSIM_HIDDEN;
+void kcov_sync_init(struct kcov *kcov, int fd) KSIM_HIDDEN;
+int kcov_claim(struct kcov *kcov) KSIM_HIDDEN;
+void kcov_unclaim(struct kcov *kcov) KSIM_HIDDEN;
 bool ksim_hooks_ours(unsigned long arg) KSIM_HIDDEN;
 int ksim_trace_mode(unsigned long arg, bool hooks_ours, enum kcov_mode *mode) KSIM_HIDDEN;
 struct kcov *ksim_dev_get_fd(int fd, int *err) KSIM_HIDDEN;

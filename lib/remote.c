@@ -257,6 +257,7 @@ static notrace int remote_enable_locked(struct kcov *kcov,
 	enum kcov_mode mode;
 	int ret;
 
+	kcov_sync_owner(kcov);
 	if (kcov->mode != KCOV_MODE_INIT || !kcov->area)
 		return -EINVAL;
 	if (kcov->t || t->kcov)
@@ -266,6 +267,9 @@ static notrace int remote_enable_locked(struct kcov *kcov,
 		return ret;
 	/* Step 8, area_size > LONG_MAX / 8, cannot fire for a u32 on 64-bit. */
 	BUILD_BUG_ON(UINT32_MAX > LONG_MAX / sizeof(unsigned long));
+	/* Enabled by a task of another process since our fork(). */
+	if (kcov_claim(kcov))
+		return -EINVAL;
 	kcov->mode = mode;
 	kcov->t = t;
 	kcov->remote = true;

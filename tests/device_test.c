@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -956,6 +957,94 @@ static void test_fuzz_unknown_cmds(void **state)
 	assert_int_equal(munmap(fault_page, PAGE), 0);
 }
 
+/* ---- one open file, two processes -------------------------------------- */
+
+static int exit_code(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/*
+ * Opened before fork(), initialised by one process after it: the other
+ * sees the same INIT device, as Linux's one struct kcov would be. Its own
+ * INIT is EBUSY, its mmap works with the size the first chose, and it can
+ * enable the device and record into the shared pages.
+ */
+static void init_after_fork(bool parent_inits)
+{
+	int fd = kcov_sim_open(), go[2];
+	unsigned long *a;
+	pid_t pid;
+	char c;
+
+	assert_true(fd >= 0);
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int code = 0;
+
+		alarm(30);	/* a failed parent never answers */
+		if (!parent_inits) {
+			code |= kcov_sim_ioctl(fd, KCOV_INIT_TRACE, 1024) ? 1 : 0;
+			_exit(code | (write(go[1], "x", 1) == 1 ? 0 : 64));
+		}
+		if (read(go[0], &c, 1) != 1)
+			_exit(64);
+		if (kcov_sim_ioctl(fd, KCOV_INIT_TRACE, 512) != -1 || errno != EBUSY)
+			code |= 2;
+		a = kcov_sim_mmap(NULL, 2 * PAGE, RW, MAP_SHARED, fd, 0);
+		if (a == MAP_FAILED)
+			_exit(code | 4);
+		if (kcov_sim_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC))
+			code |= 8;
+		t_pc_x();
+		if (kcov_sim_ioctl(fd, KCOV_DISABLE, 0))
+			code |= 16;
+		_exit(code);
+	}
+	if (parent_inits) {
+		assert_int_equal(kcov_sim_ioctl(fd, KCOV_INIT_TRACE, 1024), 0);
+		assert_int_equal(write(go[1], "x", 1), 1);
+	} else {
+		assert_int_equal(read(go[0], &c, 1), 1);
+		assert_int_equal(kcov_sim_ioctl(fd, KCOV_INIT_TRACE, 512), -1);
+		assert_int_equal(errno, EBUSY);
+	}
+	a = kcov_sim_mmap(NULL, 2 * PAGE, RW, MAP_SHARED, fd, 0);
+	assert_true(a != MAP_FAILED);
+	assert_int_equal(exit_code(pid), 0);
+	if (parent_inits) {
+		assert_int_equal(T_READ(a[0]), 1);
+		assert_true(t_pc_is(a[1], t_pc_x));
+	} else {
+		assert_int_equal(kcov_sim_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
+		t_pc_x();
+		assert_int_equal(kcov_sim_ioctl(fd, KCOV_DISABLE, 0), 0);
+		assert_int_equal(T_READ(a[0]), 1);
+	}
+	assert_int_equal(kcov_sim_munmap(a, 2 * PAGE), 0);
+	assert_int_equal(kcov_sim_close(fd), 0);
+	close(go[0]);
+	close(go[1]);
+}
+
+static void test_init_in_parent_after_fork(void **state)
+{
+	(void)state;
+	init_after_fork(true);
+}
+
+static void test_init_in_child_after_fork(void **state)
+{
+	(void)state;
+	init_after_fork(false);
+}
+
 #define T_TEST(f) cmocka_unit_test_setup_teardown(f, t_setup, t_teardown)
 
 int main(void)
@@ -979,6 +1068,8 @@ int main(void)
 		T_TEST(test_init_zeroed_after_stray_write),
 		T_TEST(test_ioctl_cmd_is_32_bits),
 		T_TEST(test_fuzz_unknown_cmds),
+		T_TEST(test_init_in_parent_after_fork),
+		T_TEST(test_init_in_child_after_fork),
 	};
 
 	return cmocka_run_group_tests_name("device.c", tests, NULL, NULL);

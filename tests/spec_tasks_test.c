@@ -3,7 +3,8 @@
  * Spec 8.7: fork, threads, exit and close, cases 58-63.
  *
  * One process is one simulated kernel (DESIGN 4): a forked child gets a
- * copy of the simulated kernel while the coverage pages stay shared.
+ * copy of the simulated kernel while the coverage pages, and who owns the
+ * device, stay shared (device.c).
  * Children report through their exit status; threads record results for
  * the main thread, which alone asserts.
  */
@@ -89,11 +90,119 @@ static void test_c058_child_of_enabled_parent(void **state)
 	assert_int_equal(t_munmap(a, LEN), 0);
 }
 
+/* One byte through a pipe: the two processes take turns. */
+static int pipe_send(int fd)
+{
+	return write(fd, "x", 1) == 1 ? 0 : -1;
+}
+
+static int pipe_recv(int fd)
+{
+	char c;
+
+	return read(fd, &c, 1) == 1 ? 0 : -1;
+}
+
 /*
- * 8.7 #58 (documented difference: the parent's DIS then the child's EN
- * needs a device shared by two live kernels): a child enables an fd the
- * parent initialised but never enabled; its PCs appear in the parent's
- * mapping.
+ * 8.7 #58, second half: one device, two processes. While the parent owns
+ * it the child's EN is EINVAL; after the parent's DIS the child's EN works
+ * and its PCs land in the shared mapping; while the child owns it the
+ * parent's EN is EINVAL; after the child's DIS the parent may enable.
+ */
+static void test_c058_parent_disables_child_enables(void **state)
+{
+	int fd = t_fd(state), to_child[2], to_parent[2];
+	unsigned long *a = t_init_map(fd, WORDS);
+	pid_t pid;
+
+	assert_int_equal(pipe(to_child), 0);
+	assert_int_equal(pipe(to_parent), 0);
+	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int code = 0;
+
+		alarm(30);	/* a failed parent never answers */
+		errno = 0;
+		if (t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC) != -1 || errno != EINVAL)
+			code |= 1;
+		if (pipe_send(to_parent[1]) || pipe_recv(to_child[0]))
+			_exit(64);
+		/* The parent has disabled and reset A[0]. */
+		if (t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC))
+			code |= 2;
+		t_pc_x();
+		t_pc_y();
+		if (pipe_send(to_parent[1]) || pipe_recv(to_child[0]))
+			_exit(64);
+		if (t_ioctl(fd, KCOV_DISABLE, 0))
+			code |= 4;
+		_exit(code);
+	}
+	assert_int_equal(pipe_recv(to_parent[0]), 0);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	T_WRITE(a[0], 0);
+	assert_int_equal(pipe_send(to_child[1]), 0);
+	assert_int_equal(pipe_recv(to_parent[0]), 0);
+	/* The child owns the device now. */
+	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(pipe_send(to_child[1]), 0);
+	assert_int_equal(child_status(pid), 0);
+	assert_int_equal(T_READ(a[0]), 2);
+	assert_true(pc_at(a[1], t_pc_x));
+	assert_true(pc_at(a[2], t_pc_y));
+	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	close(to_child[0]);
+	close(to_child[1]);
+	close(to_parent[0]);
+	close(to_parent[1]);
+	assert_int_equal(t_munmap(a, LEN), 0);
+}
+
+/*
+ * 8.7 #58 with a remote owner: the child of a process that holds the
+ * device by KCOV_REMOTE_ENABLE gets EINVAL; once the parent exits without
+ * DIS (a grandchild plays the parent here), the device is INIT again.
+ */
+static void test_c058_remote_owner_exits(void **state)
+{
+	const uint64_t handle = kcov_remote_handle(KCOV_SUBSYSTEM_USB, 0x58);
+	int fd = t_fd(state), to_owner[2], to_test[2];
+	pid_t owner;
+
+	(void)t_init_map(fd, WORDS);
+	assert_int_equal(pipe(to_owner), 0);
+	assert_int_equal(pipe(to_test), 0);
+	owner = fork();
+	assert_true(owner >= 0);
+	if (owner == 0) {
+		alarm(30);	/* a failed parent never answers */
+		if (t_ren(fd, KCOV_TRACE_PC, 64, 0, &handle, 1))
+			_exit(1);
+		if (pipe_send(to_test[1]) || pipe_recv(to_owner[0]))
+			_exit(64);
+		_exit(0);	/* no DISABLE */
+	}
+	assert_int_equal(pipe_recv(to_test[0]), 0);
+	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0, &handle, 1), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(pipe_send(to_owner[1]), 0);
+	assert_int_equal(child_status(owner), 0);
+	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0, &handle, 1), 0);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	close(to_owner[0]);
+	close(to_owner[1]);
+	close(to_test[0]);
+	close(to_test[1]);
+}
+
+/*
+ * 8.7 #58, the fork-server shape: a child enables an fd the parent
+ * initialised but never enabled, and exits without DIS; its PCs are in the
+ * parent's mapping and the device is INIT again for the parent.
  */
 static void test_c058_child_enables_inherited_fd(void **state)
 {
@@ -346,6 +455,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		FD_TEST(test_c058_child_of_enabled_parent),
 		FD_TEST(test_c058_child_enables_inherited_fd),
+		FD_TEST(test_c058_parent_disables_child_enables),
+		FD_TEST(test_c058_remote_owner_exits),
 		FD_TEST(test_c059_new_thread_starts_disabled),
 		FD_TEST(test_c060_exit_without_disable),
 		TEST(test_c061_close_while_enabled),
