@@ -43,6 +43,9 @@ struct kcov_shared {
 #define SHARED_INIT_BUSY	(1u << 31)	/* an INIT_TRACE is under way */
 
 static pthread_mutex_t devices_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Next to devices_lock, which a fork-server child writes anyway: setting
+ * it in the child costs no extra copy-on-write fault. */
+pid_t ksim_pid;
 static LIST_HEAD(, kcov) devices = LIST_HEAD_INITIALIZER(devices);	/* devices_lock */
 static uint64_t next_id = 1;					/* devices_lock */
 /* Read without the lock by the shim's fast paths: "is there anything?" */
@@ -151,7 +154,7 @@ notrace int kcov_claim(struct kcov *kcov)
 		ret = pthread_mutex_consistent(&kcov->shared->owner);
 	if (ret)
 		return -EINVAL;
-	kcov->owner_pid = getpid();
+	__atomic_store_n(&kcov->owner_pid, ksim_getpid(), __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -168,7 +171,7 @@ notrace void kcov_unclaim(struct kcov *kcov)
  */
 notrace void kcov_sync_owner(struct kcov *kcov)
 {
-	if (!kcov->t || kcov->owner_pid == getpid() || kcov_claim(kcov))
+	if (!kcov->t || kcov->owner_pid == ksim_getpid() || kcov_claim(kcov))
 		return;
 	kcov_unclaim(kcov);
 	if (kcov->remote)
@@ -592,6 +595,7 @@ notrace void ksim_dev_fork_child(void)
 {
 	struct kcov *kcov;
 
+	__atomic_store_n(&ksim_pid, getpid(), __ATOMIC_RELAXED);
 	if (!fork_locked)
 		return;
 	ksim_sim_fork(KSIM_FORK_CHILD);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <unistd.h>
 #include <bsd/sys/queue.h>
 
 #include "compiler.h"
@@ -73,6 +74,16 @@ struct kcov_task {
 	unsigned long	*irq_area;	/* this "CPU"'s softirq section buffer */
 };
 
+/* This process's pid, kept by device.c across fork(): no syscall per use. */
+extern pid_t ksim_pid KSIM_HIDDEN;
+
+static inline notrace pid_t ksim_getpid(void)
+{
+	pid_t pid = __atomic_load_n(&ksim_pid, __ATOMIC_RELAXED);
+
+	return pid ? pid : getpid();
+}
+
 extern __thread struct kcov_task ksim_current
 	__attribute__((tls_model("initial-exec"))) KSIM_HIDDEN;
 
@@ -108,7 +119,7 @@ struct kcov {
 	unsigned long	*area;		/* library's MAP_SHARED view of the memfd */
 	size_t		map_len;	/* page-rounded bytes of @area */
 	struct kcov_task *t;		/* owner (local or remote) or NULL */
-	pid_t		owner_pid;	/* the process of @t */
+	pid_t		owner_pid;	/* the process of @t; atomic, read unlocked */
 	struct kcov_shared *shared;	/* what forked processes share (device.c) */
 	bool		remote;
 	uint32_t	remote_size;	/* words per remote section buffer */

@@ -458,6 +458,25 @@ notrace void ksim_task_exit_remote(struct kcov_task *t)
 	}
 }
 
+/*
+ * In a forked child, the handle table is the copy made at fork(): whether
+ * the owner (in another process) still holds the device decides if the
+ * handle is still registered, as it would be in Linux's one table.
+ */
+static notrace bool remote_owner_holds(struct kcov *kcov)
+{
+	bool holds;
+
+	if (likely(__atomic_load_n(&kcov->owner_pid, __ATOMIC_RELAXED) ==
+		   ksim_getpid()))
+		return true;
+	pthread_mutex_lock(&kcov->lock);
+	kcov_sync_owner(kcov);
+	holds = kcov->remote;
+	pthread_mutex_unlock(&kcov->lock);
+	return holds;
+}
+
 /* Section start once the handle may be registered; out of line so that
  * kcov_remote_start() itself needs no stack frame. */
 static __attribute__((noinline)) notrace void remote_start_found(struct kcov_task *t, uint64_t handle,
@@ -489,6 +508,15 @@ static __attribute__((noinline)) notrace void remote_start_found(struct kcov_tas
 	}
 	pthread_mutex_unlock(&remote_lock);
 
+	if (unlikely(!remote_owner_holds(kcov))) {
+		if (area) {
+			pthread_mutex_lock(&remote_lock);
+			kcov_remote_area_put(area, size);
+			pthread_mutex_unlock(&remote_lock);
+		}
+		kcov_put(kcov);
+		return;
+	}
 	area = area ? area : in_task ? section_alloc(size) : irq_area(t);
 	if (!area) {
 		kcov_put(kcov);

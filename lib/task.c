@@ -134,6 +134,7 @@ __attribute__((constructor)) static notrace void task_init(void)
 {
 	/* Now, not in each fork-server child's first KCOV_ENABLE. */
 	pthread_once(&exit_key_once, exit_key_create);
+	__atomic_store_n(&ksim_pid, getpid(), __ATOMIC_RELAXED);
 	pthread_atfork(ksim_dev_fork_prepare, ksim_dev_fork_parent, fork_child);
 }
 

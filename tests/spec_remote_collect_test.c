@@ -206,6 +206,52 @@ static void test_c082_child_section_reaches_parent(void **state)
 	t_munmap(a, 4096);
 }
 
+/*
+ * 8.9 #82 and 5.10: the forked child's sections stop reaching the buffer
+ * once the parent has disabled the device (its handles are gone), and the
+ * child records nothing anywhere.
+ */
+static void test_c082_child_section_after_parent_disable(void **state)
+{
+	int fd = t_fd(state), status, go[2], done[2];
+	unsigned long *a = t_init_map(fd, 512);
+	char c;
+	pid_t pid;
+
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(done), 0);
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
+	T_WRITE(a[0], 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		alarm(30);	/* a failed parent never answers */
+		kcov_remote_start(HU(1));
+		t_pc_x();
+		kcov_remote_stop();
+		if (write(done[1], "x", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(64);
+		kcov_remote_start(HU(1));
+		t_pc_y();
+		kcov_remote_stop();
+		_exit(0);
+	}
+	assert_int_equal(read(done[0], &c, 1), 1);
+	assert_int_equal(T_READ(a[0]), 1);	/* the section while enabled */
+	assert_true(t_pc_is(a[1], t_pc_x));
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	T_WRITE(a[0], 0);
+	assert_int_equal(write(go[1], "x", 1), 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(T_READ(a[0]), 0);
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
+	t_munmap(a, 4096);
+}
+
 /* 8.9 #83: an unregistered handle: no section, no PCs, no reference. */
 static void test_c083_unregistered_handle(void **state)
 {
@@ -675,6 +721,7 @@ int main(void)
 		FD_TEST(test_c081_common_handle_worker),
 		FD_TEST(test_c082_fork_inherits_common_handle),
 		FD_TEST(test_c082_child_section_reaches_parent),
+		FD_TEST(test_c082_child_section_after_parent_disable),
 		FD_TEST(test_c083_unregistered_handle),
 		FD_TEST(test_c084_invalid_handle_warns),
 		FD_TEST(test_c085_sequential_sections),
