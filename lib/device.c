@@ -31,6 +31,7 @@
 #include <sys/mman.h>
 #include <sys/single_threaded.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -205,6 +206,30 @@ notrace bool kcov_tryget(struct kcov *kcov)
 }
 
 /*
+ * fstat(2) by the fstat syscall itself. glibc's goes through newfstatat()
+ * with an "" path that the kernel reads from libc's read-only data, a page
+ * a fork-server child has not touched yet: a page fault in every child.
+ */
+static notrace int fd_stat(int fd, struct stat *st)
+{
+#if defined(__x86_64__) && defined(__linux__)
+	long ret;
+
+	asm volatile("syscall"
+		     : "=a"(ret)
+		     : "0"((long)SYS_fstat), "D"((long)fd), "S"(st)
+		     : "rcx", "r11", "memory");
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return 0;
+#else
+	return fstat(fd, st);
+#endif
+}
+
+/*
  * The device behind @fd with a reference, or NULL with *err = -EBADF (no
  * such fd) or -ENOTTY (not a kcov fd).
  */
@@ -213,7 +238,7 @@ notrace struct kcov *ksim_dev_get_fd(int fd, int *err)
 	struct kcov *kcov;
 	struct stat st;
 
-	if (fstat(fd, &st)) {
+	if (fd_stat(fd, &st)) {
 		*err = -errno;
 		return NULL;
 	}
@@ -378,6 +403,24 @@ notrace void kcov_sync_init(struct kcov *kcov, int fd)
 	kcov->mode = KCOV_MODE_INIT;
 }
 
+/*
+ * Bind, in the process that INITs, the libc calls of a child's first ENABLE
+ * that nothing before has made: in a lazily bound executable (one linking
+ * the static library) every fork-server child would resolve them again,
+ * paying a symbol lookup and a copy of the GOT page each time.
+ */
+static notrace void kcov_warm(struct kcov *kcov)
+{
+	pthread_mutex_t *owner = &kcov->shared->owner;
+	int ret = pthread_mutex_trylock(owner);
+
+	/* EINVAL unless the owner died and we now hold it: binds it anyway. */
+	pthread_mutex_consistent(owner);
+	if (ret == 0 || ret == EOWNERDEAD)
+		pthread_mutex_unlock(owner);
+	ksim_task_warm();
+}
+
 static notrace int kcov_init_trace(struct kcov *kcov, int fd, unsigned long size)
 {
 	uint32_t none = 0;
@@ -403,8 +446,10 @@ static notrace int kcov_init_trace(struct kcov *kcov, int fd, unsigned long size
 				      memory_order_release);
 	}
 	pthread_mutex_unlock(&kcov->lock);
-	if (!ret)
+	if (!ret) {
 		ksim_hooks_warm();
+		kcov_warm(kcov);
+	}
 	return ret;
 }
 

@@ -237,6 +237,7 @@ void ksim_warn(const char *file, int line, const char *what) KSIM_HIDDEN;
 bool ksim_cmp_hooks_ours(void) KSIM_HIDDEN;
 bool ksim_pc_hook_ours(void) KSIM_HIDDEN;
 void ksim_hooks_warm(void) KSIM_HIDDEN;
+void ksim_task_warm(void) KSIM_HIDDEN;
 void ksim_shadow_fork(enum ksim_fork when) KSIM_HIDDEN;
 void ksim_sim_fork(enum ksim_fork when) KSIM_HIDDEN;
 

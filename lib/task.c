@@ -101,6 +101,13 @@ static notrace void exit_key_create(void)
 		abort();	/* PTHREAD_KEYS_MAX used up at load time */
 }
 
+/* Binds pthread_setspecific() before a fork-server child needs it (device.c). */
+notrace void ksim_task_warm(void)
+{
+	pthread_once(&exit_key_once, exit_key_create);
+	pthread_setspecific(exit_key, pthread_getspecific(exit_key));
+}
+
 /* Make sure kcov_task_exit() runs when this thread exits. */
 notrace void ksim_task_arm(struct kcov_task *t)
 {
