@@ -44,9 +44,6 @@ struct kcov_shared {
 #define SHARED_INIT_BUSY	(1u << 31)	/* an INIT_TRACE is under way */
 
 static pthread_mutex_t devices_lock = PTHREAD_MUTEX_INITIALIZER;
-/* Next to devices_lock, which a fork-server child writes anyway: setting
- * it in the child costs no extra copy-on-write fault. */
-pid_t ksim_pid;
 static LIST_HEAD(, kcov) devices = LIST_HEAD_INITIALIZER(devices);	/* devices_lock */
 static uint64_t next_id = 1;					/* devices_lock */
 /* Read without the lock by the shim's fast paths: "is there anything?" */
@@ -247,16 +244,23 @@ notrace struct kcov *ksim_dev_get_fd(int fd, int *err)
 	return kcov;
 }
 
-/* The device of a memfd inode, with a reference, or NULL. */
+/*
+ * The device of a memfd inode, with a reference, or NULL. A process with a
+ * single thread has nobody to race with: no lock, so a fork-server child's
+ * ENABLE does not copy the page of devices_lock.
+ */
 notrace struct kcov *ksim_dev_get_inode(dev_t dev, ino_t ino)
 {
+	bool lock = !__libc_single_threaded;
 	struct kcov *kcov;
 
-	pthread_mutex_lock(&devices_lock);
+	if (lock)
+		pthread_mutex_lock(&devices_lock);
 	kcov = find_locked(dev, ino);
 	if (kcov && !kcov_tryget(kcov))
 		kcov = NULL;
-	pthread_mutex_unlock(&devices_lock);
+	if (lock)
+		pthread_mutex_unlock(&devices_lock);
 	return kcov;
 }
 
@@ -640,7 +644,6 @@ notrace void ksim_dev_fork_child(void)
 {
 	struct kcov *kcov;
 
-	__atomic_store_n(&ksim_pid, getpid(), __ATOMIC_RELAXED);
 	if (!fork_locked)
 		return;
 	ksim_sim_fork(KSIM_FORK_CHILD);

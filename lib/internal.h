@@ -72,20 +72,25 @@ struct kcov_task {
 		int		sequence;
 	} saved;
 	unsigned long	*irq_area;	/* this "CPU"'s softirq section buffer */
+	pid_t		pid;		/* getpid() cache, 0 again after fork */
 };
-
-/* This process's pid, kept by device.c across fork(): no syscall per use. */
-extern pid_t ksim_pid KSIM_HIDDEN;
-
-static inline notrace pid_t ksim_getpid(void)
-{
-	pid_t pid = __atomic_load_n(&ksim_pid, __ATOMIC_RELAXED);
-
-	return pid ? pid : getpid();
-}
 
 extern __thread struct kcov_task ksim_current
 	__attribute__((tls_model("initial-exec"))) KSIM_HIDDEN;
+
+/*
+ * This process's pid without a syscall per use. Cached in the task, whose
+ * page a forked child has already written (the kernel stores the child's
+ * tid next to it), rather than in a global, whose page it has not.
+ */
+static inline notrace pid_t ksim_getpid(void)
+{
+	struct kcov_task *t = &ksim_current;
+
+	if (unlikely(!t->pid))
+		t->pid = getpid();
+	return t->pid;
+}
 
 /* Task context: not serving a softirq, not in a hardirq, not in an NMI. */
 static __always_inline notrace bool ksim_in_task(const struct kcov_task *t)

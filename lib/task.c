@@ -101,11 +101,15 @@ static notrace void exit_key_create(void)
 		abort();	/* PTHREAD_KEYS_MAX used up at load time */
 }
 
-/* Binds pthread_setspecific() before a fork-server child needs it (device.c). */
+/*
+ * At KCOV_INIT_TRACE (device.c): arm the thread that initialises now. A
+ * fork-server child inherits the armed task and the key's value, so its
+ * ENABLE calls no pthread_setspecific(), a libc page it has not touched.
+ * Armed early, the exit destructor finds nothing to do.
+ */
 notrace void ksim_task_warm(void)
 {
-	pthread_once(&exit_key_once, exit_key_create);
-	pthread_setspecific(exit_key, pthread_getspecific(exit_key));
+	ksim_task_arm(&ksim_current);
 }
 
 /* Make sure kcov_task_exit() runs when this thread exits. */
@@ -125,6 +129,7 @@ static notrace void fork_child(void)
 	uint64_t handle = t->kcov_handle;
 	bool armed = t->armed;
 
+	t->pid = 0;		/* a page the kernel has just written */
 	ksim_dev_fork_child();
 	/* A disabled task in task context is what kcov_task_init() makes:
 	 * leave its page alone (the fork-server parent never enables). */
@@ -141,7 +146,6 @@ __attribute__((constructor)) static notrace void task_init(void)
 {
 	/* Now, not in each fork-server child's first KCOV_ENABLE. */
 	pthread_once(&exit_key_once, exit_key_create);
-	__atomic_store_n(&ksim_pid, getpid(), __ATOMIC_RELAXED);
 	pthread_atfork(ksim_dev_fork_prepare, ksim_dev_fork_parent, fork_child);
 }
 
