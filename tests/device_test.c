@@ -959,15 +959,6 @@ static void test_fuzz_unknown_cmds(void **state)
 
 /* ---- one open file, two processes -------------------------------------- */
 
-static int exit_code(pid_t pid)
-{
-	int status;
-
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
-}
-
 /*
  * Opened before fork(), initialised by one process after it: the other
  * sees the same INIT device, as Linux's one struct kcov would be. Its own
@@ -979,7 +970,6 @@ static void init_after_fork(bool parent_inits)
 	int fd = kcov_sim_open(), go[2];
 	unsigned long *a;
 	pid_t pid;
-	char c;
 
 	assert_true(fd >= 0);
 	assert_int_equal(pipe(go), 0);
@@ -991,9 +981,9 @@ static void init_after_fork(bool parent_inits)
 		alarm(30);	/* a failed parent never answers */
 		if (!parent_inits) {
 			code |= kcov_sim_ioctl(fd, KCOV_INIT_TRACE, 1024) ? 1 : 0;
-			_exit(code | (write(go[1], "x", 1) == 1 ? 0 : 64));
+			_exit(code | (t_pipe_send(go[1]) ? 64 : 0));
 		}
-		if (read(go[0], &c, 1) != 1)
+		if (t_pipe_recv(go[0]))
 			_exit(64);
 		if (kcov_sim_ioctl(fd, KCOV_INIT_TRACE, 512) != -1 || errno != EBUSY)
 			code |= 2;
@@ -1009,15 +999,15 @@ static void init_after_fork(bool parent_inits)
 	}
 	if (parent_inits) {
 		assert_int_equal(kcov_sim_ioctl(fd, KCOV_INIT_TRACE, 1024), 0);
-		assert_int_equal(write(go[1], "x", 1), 1);
+		assert_int_equal(t_pipe_send(go[1]), 0);
 	} else {
-		assert_int_equal(read(go[0], &c, 1), 1);
+		assert_int_equal(t_pipe_recv(go[0]), 0);
 		assert_int_equal(kcov_sim_ioctl(fd, KCOV_INIT_TRACE, 512), -1);
 		assert_int_equal(errno, EBUSY);
 	}
 	a = kcov_sim_mmap(NULL, 2 * PAGE, RW, MAP_SHARED, fd, 0);
 	assert_true(a != MAP_FAILED);
-	assert_int_equal(exit_code(pid), 0);
+	assert_int_equal(t_child_exit(pid), 0);
 	if (parent_inits) {
 		assert_int_equal(T_READ(a[0]), 1);
 		assert_true(t_pc_is(a[1], t_pc_x));

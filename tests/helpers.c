@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -253,6 +254,27 @@ static void *t_thread_main(void *p)
 
 	th->ret = th->fn(th->arg);
 	return NULL;
+}
+
+int t_child_exit(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+int t_pipe_send(int fd)
+{
+	return write(fd, "x", 1) == 1 ? 0 : -1;
+}
+
+int t_pipe_recv(int fd)
+{
+	char c;
+
+	return read(fd, &c, 1) == 1 ? 0 : -1;
 }
 
 long t_in_thread(long (*fn)(void *), void *arg)

@@ -86,6 +86,15 @@ struct kcov_sim_task_info t_task(void);
 int t_ren(int fd, uint32_t mode, uint32_t area_size, uint64_t common,
 	  const uint64_t *handles, uint32_t n);
 
+/* Wait for child @pid; fails the test unless it exited (not a signal).
+ * Returns its exit status. */
+int t_child_exit(pid_t pid);
+
+/* One byte through a pipe, so two processes take turns; 0 or -1. Safe in
+ * a forked child (asserts nothing). */
+int t_pipe_send(int fd);
+int t_pipe_recv(int fd);
+
 /* Run fn(arg) on a new thread and join it; returns what fn returned. */
 long t_in_thread(long (*fn)(void *), void *arg);
 

@@ -150,7 +150,7 @@ static void test_c081_common_handle_worker(void **state)
 /* 8.9 #82: a forked child has handle 0x42; a softirq sees 0. */
 static void test_c082_fork_inherits_common_handle(void **state)
 {
-	int fd = t_fd(state), pfd[2], status;
+	int fd = t_fd(state), pfd[2];
 	uint64_t got = 0, in_softirq;
 	pid_t pid;
 
@@ -165,8 +165,7 @@ static void test_c082_fork_inherits_common_handle(void **state)
 		_exit(write(pfd[1], &h, sizeof(h)) == sizeof(h) ? 0 : 1);
 	}
 	assert_int_equal(read(pfd[0], &got, sizeof(got)), sizeof(got));
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(t_child_exit(pid), 0);
 	assert_int_equal(got, 0x42);
 
 	kcov_sim_softirq_enter();
@@ -182,7 +181,7 @@ static void test_c082_fork_inherits_common_handle(void **state)
 /* 8.9 #82: a forked child's section lands in the parent's mapping. */
 static void test_c082_child_section_reaches_parent(void **state)
 {
-	int fd = t_fd(state), status;
+	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, 512);
 	pid_t pid;
 
@@ -197,8 +196,7 @@ static void test_c082_child_section_reaches_parent(void **state)
 		kcov_remote_stop();
 		_exit(0);
 	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(t_child_exit(pid), 0);
 	assert_int_equal(T_READ(a[0]), 2);
 	assert_true(t_pc_is(a[1], t_pc_y));
 	assert_true(t_pc_is(a[2], t_pc_x));
@@ -213,9 +211,8 @@ static void test_c082_child_section_reaches_parent(void **state)
  */
 static void test_c082_child_section_after_parent_disable(void **state)
 {
-	int fd = t_fd(state), status, go[2], done[2];
+	int fd = t_fd(state), go[2], done[2];
 	unsigned long *a = t_init_map(fd, 512);
-	char c;
 	pid_t pid;
 
 	assert_int_equal(pipe(go), 0);
@@ -229,21 +226,20 @@ static void test_c082_child_section_after_parent_disable(void **state)
 		kcov_remote_start(HU(1));
 		t_pc_x();
 		kcov_remote_stop();
-		if (write(done[1], "x", 1) != 1 || read(go[0], &c, 1) != 1)
+		if (t_pipe_send(done[1]) || t_pipe_recv(go[0]))
 			_exit(64);
 		kcov_remote_start(HU(1));
 		t_pc_y();
 		kcov_remote_stop();
 		_exit(0);
 	}
-	assert_int_equal(read(done[0], &c, 1), 1);
+	assert_int_equal(t_pipe_recv(done[0]), 0);
 	assert_int_equal(T_READ(a[0]), 1);	/* the section while enabled */
 	assert_true(t_pc_is(a[1], t_pc_x));
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	T_WRITE(a[0], 0);
-	assert_int_equal(write(go[1], "x", 1), 1);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(t_pipe_send(go[1]), 0);
+	assert_int_equal(t_child_exit(pid), 0);
 	assert_int_equal(T_READ(a[0]), 0);
 	close(go[0]);
 	close(go[1]);

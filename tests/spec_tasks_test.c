@@ -40,16 +40,6 @@ static int pc_at(unsigned long pc, void (*site)(void))
 	return 1;
 }
 
-/* Wait for @pid and return its exit status (fails on a signal). */
-static int child_status(pid_t pid)
-{
-	int status;
-
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
-}
-
 /* 8.7 #58: the child of an enabled parent records nothing into the
  * parent's buffer, and EN(0) on the inherited fd is EINVAL. */
 static void test_c058_child_of_enabled_parent(void **state)
@@ -78,7 +68,7 @@ static void test_c058_child_of_enabled_parent(void **state)
 		t_pc_z();
 		_exit(code);
 	}
-	assert_int_equal(child_status(pid), 0);
+	assert_int_equal(t_child_exit(pid), 0);
 	assert_int_equal(T_READ(a[0]), 1);
 	assert_true(pc_at(a[1], t_pc_x));
 	assert_int_equal(a[2], 0);
@@ -88,19 +78,6 @@ static void test_c058_child_of_enabled_parent(void **state)
 	assert_int_equal(a[0], 2);
 	assert_true(pc_at(a[2], t_pc_y));
 	assert_int_equal(t_munmap(a, LEN), 0);
-}
-
-/* One byte through a pipe: the two processes take turns. */
-static int pipe_send(int fd)
-{
-	return write(fd, "x", 1) == 1 ? 0 : -1;
-}
-
-static int pipe_recv(int fd)
-{
-	char c;
-
-	return read(fd, &c, 1) == 1 ? 0 : -1;
 }
 
 /*
@@ -127,29 +104,29 @@ static void test_c058_parent_disables_child_enables(void **state)
 		errno = 0;
 		if (t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC) != -1 || errno != EINVAL)
 			code |= 1;
-		if (pipe_send(to_parent[1]) || pipe_recv(to_child[0]))
+		if (t_pipe_send(to_parent[1]) || t_pipe_recv(to_child[0]))
 			_exit(64);
 		/* The parent has disabled and reset A[0]. */
 		if (t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC))
 			code |= 2;
 		t_pc_x();
 		t_pc_y();
-		if (pipe_send(to_parent[1]) || pipe_recv(to_child[0]))
+		if (t_pipe_send(to_parent[1]) || t_pipe_recv(to_child[0]))
 			_exit(64);
 		if (t_ioctl(fd, KCOV_DISABLE, 0))
 			code |= 4;
 		_exit(code);
 	}
-	assert_int_equal(pipe_recv(to_parent[0]), 0);
+	assert_int_equal(t_pipe_recv(to_parent[0]), 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	T_WRITE(a[0], 0);
-	assert_int_equal(pipe_send(to_child[1]), 0);
-	assert_int_equal(pipe_recv(to_parent[0]), 0);
+	assert_int_equal(t_pipe_send(to_child[1]), 0);
+	assert_int_equal(t_pipe_recv(to_parent[0]), 0);
 	/* The child owns the device now. */
 	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), -1);
 	assert_int_equal(errno, EINVAL);
-	assert_int_equal(pipe_send(to_child[1]), 0);
-	assert_int_equal(child_status(pid), 0);
+	assert_int_equal(t_pipe_send(to_child[1]), 0);
+	assert_int_equal(t_child_exit(pid), 0);
 	assert_int_equal(T_READ(a[0]), 2);
 	assert_true(pc_at(a[1], t_pc_x));
 	assert_true(pc_at(a[2], t_pc_y));
@@ -182,15 +159,15 @@ static void test_c058_remote_owner_exits(void **state)
 		alarm(30);	/* a failed parent never answers */
 		if (t_ren(fd, KCOV_TRACE_PC, 64, 0, &handle, 1))
 			_exit(1);
-		if (pipe_send(to_test[1]) || pipe_recv(to_owner[0]))
+		if (t_pipe_send(to_test[1]) || t_pipe_recv(to_owner[0]))
 			_exit(64);
 		_exit(0);	/* no DISABLE */
 	}
-	assert_int_equal(pipe_recv(to_test[0]), 0);
+	assert_int_equal(t_pipe_recv(to_test[0]), 0);
 	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0, &handle, 1), -1);
 	assert_int_equal(errno, EINVAL);
-	assert_int_equal(pipe_send(to_owner[1]), 0);
-	assert_int_equal(child_status(owner), 0);
+	assert_int_equal(t_pipe_send(to_owner[1]), 0);
+	assert_int_equal(t_child_exit(owner), 0);
 	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0, &handle, 1), 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	close(to_owner[0]);
@@ -220,7 +197,7 @@ static void test_c058_child_enables_inherited_fd(void **state)
 		t_pc_y();
 		_exit(0);	/* no DISABLE: exit detaches */
 	}
-	assert_int_equal(child_status(pid), 0);
+	assert_int_equal(t_child_exit(pid), 0);
 	assert_int_equal(T_READ(a[0]), 2);
 	assert_true(pc_at(a[1], t_pc_x));
 	assert_true(pc_at(a[2], t_pc_y));
