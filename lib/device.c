@@ -342,33 +342,39 @@ static notrace int rw_fd(int fd)
 }
 
 /* Size the memfd and map the library's view. Caller holds kcov->lock. */
+/* Map the library's view of the sized memfd: the device is INIT. */
+static notrace int view_attach(struct kcov *kcov, int rfd, uint32_t size)
+{
+	size_t len = page_round(size * sizeof(unsigned long));
+	void *area;
+
+	area = ksim_real_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			      rfd, 0);
+	if (area == MAP_FAILED)
+		return -ENOMEM;
+	kcov->area = area;
+	kcov->map_len = len;
+	kcov->size = size;
+	kcov->mode = KCOV_MODE_INIT;
+	return 0;
+}
+
 static notrace int area_alloc(struct kcov *kcov, int fd, unsigned long size)
 {
 	size_t len = page_round(size * sizeof(unsigned long));
-	int rfd = rw_fd(fd), ret = 0;
-	void *area;
+	int rfd = rw_fd(fd), ret = -ENOMEM;
 
 	if (rfd < 0)
 		return -ENOMEM;
 	/* From empty: a write() before INIT may have left data (spec 2.3). */
-	if (ftruncate(rfd, 0) || ftruncate(rfd, (off_t)len)) {
-		ret = -ENOMEM;
-		goto out_close;
+	if (!ftruncate(rfd, 0) && !ftruncate(rfd, (off_t)len)) {
+		ret = view_attach(kcov, rfd, (uint32_t)size);
+		if (ret)
+			ftruncate(rfd, 0);
+		else	/* Fixed for the device's life: no write() grows it. */
+			fcntl(rfd, F_ADD_SEALS,
+			      F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
 	}
-	area = ksim_real_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			      rfd, 0);
-	if (area == MAP_FAILED) {
-		ftruncate(rfd, 0);
-		ret = -ENOMEM;
-		goto out_close;
-	}
-	/* The size is fixed for the device's life: no write() grows it. */
-	fcntl(rfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
-	kcov->area = area;
-	kcov->map_len = len;
-	kcov->size = (uint32_t)size;
-	kcov->mode = KCOV_MODE_INIT;
-out_close:
 	if (rfd != fd)
 		ksim_real_close(rfd);
 	return ret;
@@ -382,8 +388,6 @@ out_close:
 notrace void kcov_sync_init(struct kcov *kcov, int fd)
 {
 	uint32_t size;
-	size_t len;
-	void *area;
 	int rfd;
 
 	if (kcov->mode != KCOV_MODE_DISABLED)
@@ -394,17 +398,9 @@ notrace void kcov_sync_init(struct kcov *kcov, int fd)
 	rfd = rw_fd(fd);
 	if (rfd < 0)
 		return;
-	len = page_round(size * sizeof(unsigned long));
-	area = ksim_real_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			      rfd, 0);
+	view_attach(kcov, rfd, size);	/* on failure: still DISABLED here */
 	if (rfd != fd)
 		ksim_real_close(rfd);
-	if (area == MAP_FAILED)
-		return;
-	kcov->area = area;
-	kcov->map_len = len;
-	kcov->size = size;
-	kcov->mode = KCOV_MODE_INIT;
 }
 
 /*
