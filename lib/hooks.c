@@ -85,6 +85,33 @@ static __cold notrace void cmp_wrapped(uint64_t count)
 	ksim_warn(__FILE__, __LINE__, msg);
 }
 
+/*
+ * A comparison record (spec 4.4): four u64 words at area[1 + 4 * count],
+ * whatever mode or profile. Every writer below goes through
+ * cmp_record_write(); the switch fast path stores the same fields as
+ * aligned pairs, and the BUILD_BUG_ONs there tie it to this layout.
+ */
+struct kcov_cmp_record {
+	uint64_t type;		/* KCOV_CMP_SIZE(log2 bytes) | KCOV_CMP_CONST */
+	uint64_t arg1;		/* zero-extended, as received */
+	uint64_t arg2;
+	uint64_t ip;		/* canonicalised return address */
+};
+BUILD_BUG_ON(sizeof(struct kcov_cmp_record) !=
+	     KCOV_WORDS_PER_CMP * sizeof(uint64_t));
+
+/* Caller stored the counter first (counter-first, spec 6.2 #13). */
+static __always_inline notrace void cmp_record_write(unsigned long *slot,
+		uint64_t type, uint64_t arg1, uint64_t arg2, uint64_t ip)
+{
+	struct kcov_cmp_record *rec = (struct kcov_cmp_record *)slot;
+
+	WRITE_ONCE(rec->type, type);
+	WRITE_ONCE(rec->arg1, arg1);
+	WRITE_ONCE(rec->arg2, arg2);
+	WRITE_ONCE(rec->ip, ip);
+}
+
 /* The kernel's exact arithmetic, for the counts the fast check refuses. */
 static __cold notrace void write_comp_data_slow(struct kcov_task *t,
 		uint64_t type, uint64_t arg1, uint64_t arg2, uint64_t ip)
@@ -103,10 +130,7 @@ static __cold notrace void write_comp_data_slow(struct kcov_task *t,
 		}
 		WRITE_ONCE(area[0], count + 1);
 		barrier();
-		WRITE_ONCE(area[start], type);
-		WRITE_ONCE(area[start + 1], arg1);
-		WRITE_ONCE(area[start + 2], arg2);
-		WRITE_ONCE(area[start + 3], ip);
+		cmp_record_write(&area[start], type, arg1, arg2, ip);
 	}
 }
 
@@ -129,10 +153,7 @@ static __always_inline notrace void write_comp_data(struct kcov_task *t,
 	/* Counter first (spec 4.4), then the whole record. */
 	WRITE_ONCE(area[0], count + 1);
 	barrier();
-	WRITE_ONCE(rec[0], type);
-	WRITE_ONCE(rec[1], arg1);
-	WRITE_ONCE(rec[2], arg2);
-	WRITE_ONCE(rec[3], ip);
+	cmp_record_write(rec, type, arg1, arg2, ip);
 }
 
 static __cold notrace void write_comp_data_xlate(struct kcov_task *t,
@@ -220,6 +241,13 @@ static __always_inline notrace void switch_fill_pairs(unsigned long *rec,
 	ksim_u64x2 *p = (ksim_u64x2 *)(rec + 1);
 	uint64_t i;
 
+	/* {arg1, arg2} of a record, then {ip, type of the next one}. */
+	BUILD_BUG_ON(offsetof(struct kcov_cmp_record, arg2) !=
+		     offsetof(struct kcov_cmp_record, arg1) + 8);
+	BUILD_BUG_ON(offsetof(struct kcov_cmp_record, ip) !=
+		     sizeof(struct kcov_cmp_record) - 8 ||
+		     offsetof(struct kcov_cmp_record, type) != 0);
+
 	WRITE_ONCE(rec[0], type);
 	for (i = 0; i + 1 < n; i++, p += 2) {
 		p[0] = (ksim_u64x2){ cases[i], val };
@@ -270,12 +298,8 @@ static __attribute__((noinline)) notrace void switch_records(
 		switch_fill_pairs(rec, n, type, val, cases + 2, ip);
 		return;
 	}
-	for (i = 0; i < n; i++, rec += KCOV_WORDS_PER_CMP) {
-		WRITE_ONCE(rec[0], type);
-		WRITE_ONCE(rec[1], cases[i + 2]);
-		WRITE_ONCE(rec[2], val);
-		WRITE_ONCE(rec[3], ip);
-	}
+	for (i = 0; i < n; i++, rec += KCOV_WORDS_PER_CMP)
+		cmp_record_write(rec, type, cases[i + 2], val, ip);
 }
 
 /* cases[0] = N, cases[1] = operand width in bits, cases[2..N+1] = constants */
