@@ -10,9 +10,6 @@
 
 #include "internal.h"
 
-int ksim_pc_mode KSIM_HIDDEN;		/* enum kcov_sim_pc_mode; pc.c */
-uintptr_t ksim_pc_bias KSIM_HIDDEN;	/* raw mode: the "KASLR offset" */
-
 #define _RET_IP_	((uintptr_t)__builtin_return_address(0))
 
 /*
@@ -24,8 +21,8 @@ uintptr_t ksim_pc_bias KSIM_HIDDEN;	/* raw mode: the "KASLR offset" */
 
 /*
  * Canonicalise a return address (spec 4.2). Raw mode (with the optional
- * "KASLR" bias) is inline; the other modes are a tail call to a cold path,
- * so the hot path needs no stack frame.
+ * "KASLR" bias) is inline; the other modes, and golden recording, are a
+ * tail call to a cold path, so the hot path needs no stack frame.
  */
 static __always_inline notrace bool pc_mode_raw(void)
 {
@@ -56,8 +53,11 @@ static __always_inline notrace void pc_append(struct kcov_task *t, uint64_t ip)
 	}
 }
 
+/* A PC mode other than raw, or KCOV_SIM_RECORD: every PC comes here. */
 static __cold notrace void pc_append_xlate(struct kcov_task *t, uintptr_t ip)
 {
+	if (READ_ONCE(ksim_pc_mode) & KSIM_PC_RECORD)
+		ksim_record_pc(ip);
 	pc_append(t, ksim_pc_xlate(ip));
 }
 

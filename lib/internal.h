@@ -1,5 +1,23 @@
 /* SPDX-License-Identifier: MIT */
-/* internal.h - shared between the parts of lib/; never installed. */
+/*
+ * internal.h - what the files of lib/ share; never installed.
+ *
+ * The files form layers and call only downwards (tests/graph_check.cmake
+ * checks it from the objects' symbol tables):
+ *
+ *   shim.c                  front doors: kcov_sim_* and the libc interposers
+ *   info.c  fork.c          introspection; fork of the whole process
+ *   vfs.c                   the kcov file: fds, mappings, release
+ *   kcov.c                  kernel/kcov.c: devices, tasks, ioctls, remote
+ *   hooks.c                 the __sanitizer_cov_* entry points
+ *   buf.c record.c pc.c     the memfd buffer; golden recording; PC modes
+ *   shadow.c                does instrumented code reach our hooks?
+ *   ctx.c sim.c libc.c      current and its contexts; config and WARN;
+ *                           the raw libc calls (and fault injection)
+ *
+ * Inside lib/ errors are negative errno values; only the front doors turn
+ * them into -1 and errno (sys_result()).
+ */
 #ifndef KSIM_INTERNAL_H
 #define KSIM_INTERNAL_H
 
@@ -8,6 +26,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 #include <bsd/sys/queue.h>
@@ -23,15 +43,18 @@
 #define KCOV_INIT_MAX		(INT32_MAX / 8)	/* INT_MAX / sizeof(long) */
 #define KSIM_PAGE_SIZE		4096ul
 
+/* The kernel's enum kcov_mode: the public enum kcov_sim_mode, same values. */
 enum kcov_mode {
-	KCOV_MODE_DISABLED	= 0,
-	KCOV_MODE_INIT		= 1,
-	KCOV_MODE_TRACE_PC	= 2,
-	KCOV_MODE_TRACE_CMP	= 3,
-	KCOV_MODE_REMOTE	= 4,	/* P-2025: the remote owner's task */
+	KCOV_MODE_DISABLED	= KCOV_SIM_MODE_DISABLED,
+	KCOV_MODE_INIT		= KCOV_SIM_MODE_INIT,
+	KCOV_MODE_TRACE_PC	= KCOV_SIM_MODE_TRACE_PC,
+	KCOV_MODE_TRACE_CMP	= KCOV_SIM_MODE_TRACE_CMP,
+	KCOV_MODE_REMOTE	= KCOV_SIM_MODE_REMOTE,	/* P-2025: remote owner */
 };
 
 struct kcov;
+
+/* ---- ctx.c: current and its simulated contexts ------------------------- */
 
 /*
  * The fake task_struct: one per thread, in initial-exec TLS (a hook pays one
@@ -61,7 +84,7 @@ struct kcov_task {
 	uint8_t		nmi_cnt;
 	uint8_t		bh_cnt;
 	bool		in_section;	/* a task-context remote section runs */
-	bool		armed;		/* exit destructor registered */
+	bool		armed;		/* kcov_task_exit() will run at exit */
 
 	/* P-2025 keeps these per CPU; a simulated CPU is one thread. */
 	struct {
@@ -112,139 +135,58 @@ static __always_inline uint64_t ksim_gate(uint32_t mode)
 	return t.gate;
 }
 
-/*
- * struct kcov: see the state diagram in device.c. Identity is the memfd's
- * inode: every fd and mapping of one open file description reaches it.
- */
-struct kcov {
-	atomic_int	refcount;	/* file + owner task + running sections */
-	pthread_mutex_t	lock;		/* serialises the fields below; never in a hook */
-	enum kcov_mode	mode;		/* DISABLED, INIT, TRACE_PC or TRACE_CMP */
-	uint32_t	size;		/* words, set once by KCOV_INIT_TRACE */
-	unsigned long	*area;		/* library's MAP_SHARED view of the memfd */
-	size_t		map_len;	/* page-rounded bytes of @area */
-	struct kcov_task *t;		/* owner (local or remote) or NULL */
-	pid_t		owner_pid;	/* the process of @t; atomic, read unlocked */
-	struct kcov_shared *shared;	/* what forked processes share (device.c) */
-	bool		remote;
-	uint32_t	remote_size;	/* words per remote section buffer */
-	int		sequence;	/* starts at 1, bumped by kcov_reset() */
-
-	/* Under devices_lock (device.c): */
-	dev_t		st_dev;
-	ino_t		st_ino;
-	uint64_t	id;
-	LIST_ENTRY(kcov) link;
-
-	/* Under umap_lock (file.c): */
-	bool		file_open;	/* an fd or a user mapping pins the file */
-
-	/* Under remote_lock (remote.c): */
-	unsigned int	nr_handles;
-};
-
-/* The three pthread_atfork() moments; device.c runs every part's. */
-enum ksim_fork { KSIM_FORK_PREPARE, KSIM_FORK_PARENT, KSIM_FORK_CHILD };
-
-/* Take (prepare), release (parent) or re-create (child) @lock. */
-static inline notrace void ksim_fork_lock(pthread_mutex_t *lock, enum ksim_fork when)
-{
-	if (when == KSIM_FORK_PREPARE)
-		pthread_mutex_lock(lock);
-	else if (when == KSIM_FORK_PARENT)
-		pthread_mutex_unlock(lock);
-	else
-		pthread_mutex_init(lock, NULL);
-}
-
-/* hooks.c / pc.c */
-extern int ksim_pc_mode KSIM_HIDDEN;
-extern uintptr_t ksim_pc_bias KSIM_HIDDEN;
-uint64_t ksim_pc_xlate(uintptr_t ip) KSIM_HIDDEN;
-void ksim_pc_fork(enum ksim_fork when) KSIM_HIDDEN;
-
-/* task.c */
-void kcov_start(struct kcov_task *t, struct kcov *kcov, uint32_t size,
-		unsigned long *area, enum kcov_mode mode, int sequence) KSIM_HIDDEN;
-void kcov_stop(struct kcov_task *t) KSIM_HIDDEN;
-void kcov_task_reset(struct kcov_task *t) KSIM_HIDDEN;
-void ksim_task_arm(struct kcov_task *t) KSIM_HIDDEN;
 void ksim_ctx_update(struct kcov_task *t) KSIM_HIDDEN;
 
-/* device.c */
-void kcov_get(struct kcov *kcov) KSIM_HIDDEN;
-void kcov_put(struct kcov *kcov) KSIM_HIDDEN;
-void kcov_reset(struct kcov *kcov) KSIM_HIDDEN;
-void kcov_disable(struct kcov_task *t, struct kcov *kcov) KSIM_HIDDEN;
-void kcov_sync_owner(struct kcov *kcov) KSIM_HIDDEN;
-void kcov_sync_init(struct kcov *kcov, int fd) KSIM_HIDDEN;
-int kcov_claim(struct kcov *kcov) KSIM_HIDDEN;
-void kcov_unclaim(struct kcov *kcov) KSIM_HIDDEN;
-bool ksim_hooks_ours(unsigned long arg) KSIM_HIDDEN;
-int ksim_trace_mode(unsigned long arg, bool hooks_ours, enum kcov_mode *mode) KSIM_HIDDEN;
-struct kcov *ksim_dev_get_fd(int fd, int *err) KSIM_HIDDEN;
-bool ksim_devices_exist(void) KSIM_HIDDEN;
-int ksim_dev_open(int flags) KSIM_HIDDEN;
-int ksim_dev_ioctl(int fd, unsigned long cmd, unsigned long arg) KSIM_HIDDEN;
-bool kcov_tryget(struct kcov *kcov) KSIM_HIDDEN;
-struct kcov *ksim_dev_get_inode(dev_t dev, ino_t ino) KSIM_HIDDEN;
-void ksim_dev_fork_prepare(void) KSIM_HIDDEN;
-void ksim_dev_fork_parent(void) KSIM_HIDDEN;
-void ksim_dev_fork_child(void) KSIM_HIDDEN;
+/* ---- libc.c: the raw libc calls ----------------------------------------
+ * libc's own functions (or a sanitizer's interceptor), never our
+ * interposers. Kernel convention: 0 or a result, else -errno; mmap and
+ * mremap return an address or a value IS_ERR_VALUE() recognises.
+ */
+#define IS_ERR_VALUE(p)	((uintptr_t)(p) >= (uintptr_t)-4095)
+#define PTR_ERR(p)	((int)(intptr_t)(p))
+#define ERR_PTR(e)	((void *)(intptr_t)(e))
 
-/* record.c: golden-coverage recording (KCOV_SIM_RECORD); caller holds
- * kcov->lock; called before a device's coverage is detached. */
-void ksim_record(struct kcov *kcov) KSIM_HIDDEN;
-/* device.c: call @fn on every live device, with a reference held. */
-void ksim_dev_foreach(void (*fn)(struct kcov *kcov, void *arg), void *arg) KSIM_HIDDEN;
-
-/* file.c: fds and user mappings of kcov files; syscalls return like libc */
-void *ksim_file_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) KSIM_HIDDEN;
-int ksim_file_munmap(void *addr, size_t len) KSIM_HIDDEN;
-void *ksim_file_mremap(void *old, size_t old_len, size_t new_len, int flags,
+int ksim_libc_open(const char *path, int flags, mode_t mode) KSIM_HIDDEN;
+int ksim_libc_openat(int dirfd, const char *path, int flags, mode_t mode) KSIM_HIDDEN;
+int ksim_libc_close(int fd) KSIM_HIDDEN;
+int ksim_libc_ioctl(int fd, unsigned long cmd, unsigned long arg) KSIM_HIDDEN;
+void *ksim_libc_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		     off_t off) KSIM_HIDDEN;
+int ksim_libc_munmap(void *addr, size_t len) KSIM_HIDDEN;
+void *ksim_libc_mremap(void *old, size_t old_len, size_t new_len, int flags,
 		       void *new_addr) KSIM_HIDDEN;
-int ksim_file_close(int fd) KSIM_HIDDEN;
-int ksim_file_dup3(int oldfd, int newfd, int flags, bool is_dup3) KSIM_HIDDEN;
-int ksim_file_close_range(unsigned int first, unsigned int last, int flags) KSIM_HIDDEN;
-void ksim_file_check(struct kcov *kcov) KSIM_HIDDEN;
-bool ksim_file_open(struct kcov *kcov) KSIM_HIDDEN;
-void ksim_fd_mark(int fd, bool kcov) KSIM_HIDDEN;
-bool ksim_fd_is_kcov(int fd) KSIM_HIDDEN;
-void ksim_file_lock(void) KSIM_HIDDEN;
-void ksim_file_unlock(void) KSIM_HIDDEN;
-void ksim_file_fork_child(void) KSIM_HIDDEN;
+int ksim_libc_dup(int fd) KSIM_HIDDEN;
+int ksim_libc_dup2(int oldfd, int newfd) KSIM_HIDDEN;
+int ksim_libc_dup3(int oldfd, int newfd, int flags) KSIM_HIDDEN;
+int ksim_libc_close_range(unsigned int first, unsigned int last, int flags) KSIM_HIDDEN;
+int ksim_libc_fcntl(int fd, int cmd, unsigned long arg) KSIM_HIDDEN;
+int ksim_next_fcntl(int fd, int cmd, unsigned long arg) KSIM_HIDDEN;	/* libc-style */
+ssize_t ksim_libc_read(int fd, void *buf, size_t len) KSIM_HIDDEN;
+ssize_t ksim_libc_write(int fd, const void *buf, size_t len) KSIM_HIDDEN;
+ssize_t ksim_libc_pread(int fd, void *buf, size_t len, off_t off) KSIM_HIDDEN;
+ssize_t ksim_libc_pwrite(int fd, const void *buf, size_t len, off_t off) KSIM_HIDDEN;
+ssize_t ksim_libc_readv(int fd, const void *iov, int n) KSIM_HIDDEN;
+ssize_t ksim_libc_writev(int fd, const void *iov, int n) KSIM_HIDDEN;
+off_t ksim_libc_lseek(int fd, off_t off, int whence) KSIM_HIDDEN;
+int ksim_libc_fstat(int fd, struct stat *st) KSIM_HIDDEN;
+int ksim_libc_ftruncate(int fd, off_t len) KSIM_HIDDEN;
+int ksim_libc_memfd_create(const char *name, unsigned int flags) KSIM_HIDDEN;
+int ksim_libc_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+			     void *(*fn)(void *), void *arg) KSIM_HIDDEN;
+/* The library's own allocations, all here (the fault-injection point). */
+void *ksim_malloc(size_t size) KSIM_HIDDEN;
+void *ksim_calloc(size_t n, size_t size) KSIM_HIDDEN;
+void *ksim_realloc(void *p, size_t size) KSIM_HIDDEN;
+char *ksim_strdup(const char *s) KSIM_HIDDEN;
+/* copy_from_user(): -EFAULT instead of a crash when @src is unreadable. */
+int ksim_copy_from_user(void *dst, unsigned long src, size_t len) KSIM_HIDDEN;
 
-/* remote.c */
-int ksim_remote_enable_ioctl(struct kcov *kcov, unsigned long uarg) KSIM_HIDDEN;
-void kcov_remote_reset(struct kcov *kcov) KSIM_HIDDEN;
-void ksim_remote_lock(void) KSIM_HIDDEN;
-void ksim_remote_unlock(void) KSIM_HIDDEN;
-void ksim_remote_fork_child(void) KSIM_HIDDEN;
-void ksim_task_exit_remote(struct kcov_task *t) KSIM_HIDDEN;
+/* ---- sim.c: configuration and the WARN channel ------------------------- */
 
-/* shim.c: libc's own functions, never our interposers */
-int ksim_real_close(int fd) KSIM_HIDDEN;
-void *ksim_real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) KSIM_HIDDEN;
-int ksim_real_munmap(void *addr, size_t len) KSIM_HIDDEN;
-int ksim_real_ioctl(int fd, unsigned long cmd, unsigned long arg) KSIM_HIDDEN;
-int ksim_real_dup2(int oldfd, int newfd) KSIM_HIDDEN;
-int ksim_real_dup3(int oldfd, int newfd, int flags) KSIM_HIDDEN;
-int ksim_real_close_range(unsigned int first, unsigned int last, int flags) KSIM_HIDDEN;
-void *ksim_real_mremap(void *old, size_t old_len, size_t new_len, int flags,
-		       void *new_addr) KSIM_HIDDEN;
-
-/* sim.c */
 extern bool ksim_cmp_supported KSIM_HIDDEN;
 extern size_t ksim_alloc_limit KSIM_HIDDEN;
 void ksim_warn(const char *file, int line, const char *what) KSIM_HIDDEN;
-
-/* shadow.c */
-bool ksim_cmp_hooks_ours(void) KSIM_HIDDEN;
-bool ksim_pc_hook_ours(void) KSIM_HIDDEN;
-void ksim_hooks_warm(void) KSIM_HIDDEN;
-void ksim_task_warm(void) KSIM_HIDDEN;
-void ksim_shadow_fork(enum ksim_fork when) KSIM_HIDDEN;
-void ksim_sim_fork(enum ksim_fork when) KSIM_HIDDEN;
+void ksim_sim_fork(int when) KSIM_HIDDEN;
 
 #define WARN(cond, what) ({						\
 	bool __c = !!(cond);						\
@@ -253,15 +195,6 @@ void ksim_sim_fork(enum ksim_fork when) KSIM_HIDDEN;
 	__c;								\
 })
 #define WARN_ON(cond)	WARN(cond, #cond)
-
-/* The only kernel-to-libc error conversion (STYLE 6.4). */
-static inline notrace int sys_result(int ret)
-{
-	if (ret >= 0)
-		return ret;
-	errno = -ret;
-	return -1;
-}
 
 /* Coverage memory above the configured cap fails like a full kernel. */
 static inline notrace bool over_alloc_limit(size_t bytes)
@@ -274,6 +207,141 @@ static inline notrace bool over_alloc_limit(size_t bytes)
 static inline notrace size_t page_round(size_t bytes)
 {
 	return (bytes + KSIM_PAGE_SIZE - 1) & ~(KSIM_PAGE_SIZE - 1);
+}
+
+/* The three pthread_atfork() moments (fork.c runs every file's). */
+enum ksim_fork { KSIM_FORK_PREPARE, KSIM_FORK_PARENT, KSIM_FORK_CHILD };
+
+/* Take (prepare), release (parent) or re-create (child) @lock. */
+static inline notrace void ksim_fork_lock(pthread_mutex_t *lock, int when)
+{
+	if (when == KSIM_FORK_PREPARE)
+		pthread_mutex_lock(lock);
+	else if (when == KSIM_FORK_PARENT)
+		pthread_mutex_unlock(lock);
+	else
+		pthread_mutex_init(lock, NULL);
+}
+
+/* ---- shadow.c: do instrumented calls reach our hooks? (DESIGN 6) -------- */
+
+bool ksim_cmp_hooks_ours(void) KSIM_HIDDEN;
+bool ksim_pc_hook_ours(void) KSIM_HIDDEN;
+void ksim_hooks_warm(void) KSIM_HIDDEN;
+void ksim_shadow_fork(int when) KSIM_HIDDEN;
+
+/* ---- pc.c: PC modes ----------------------------------------------------- */
+
+extern int ksim_pc_mode KSIM_HIDDEN;	/* enum kcov_sim_pc_mode | PC_RECORD */
+extern uintptr_t ksim_pc_bias KSIM_HIDDEN;
+uint64_t ksim_pc_xlate(uintptr_t ip) KSIM_HIDDEN;
+void ksim_pc_fork(int when) KSIM_HIDDEN;
+
+/* ---- record.c: golden recording (KCOV_SIM_RECORD) ----------------------- */
+
+/*
+ * While recording, ksim_pc_mode carries this bit: the hooks' "PC mode is
+ * not raw" test sends every PC through their cold path, which records it.
+ */
+#define KSIM_PC_RECORD	0x100
+void ksim_record_pc(uintptr_t ip) KSIM_HIDDEN;
+void ksim_record_flush(void) KSIM_HIDDEN;
+void ksim_record_fork(int when) KSIM_HIDDEN;
+
+/* ---- buf.c: the memfd buffer and what forked processes share ------------ */
+
+struct kcov_shared;
+
+int ksim_buf_create(int open_flags) KSIM_HIDDEN;
+int ksim_buf_alloc(int fd, uint32_t size, unsigned long **area,
+		   size_t *map_len) KSIM_HIDDEN;
+int ksim_buf_map(int fd, uint32_t size, unsigned long **area,
+		 size_t *map_len) KSIM_HIDDEN;
+void ksim_buf_free(unsigned long *area, size_t map_len) KSIM_HIDDEN;
+struct kcov_shared *ksim_shared_alloc(void) KSIM_HIDDEN;
+void ksim_shared_free(struct kcov_shared *sh) KSIM_HIDDEN;
+int ksim_shared_claim(struct kcov_shared *sh) KSIM_HIDDEN;
+void ksim_shared_unclaim(struct kcov_shared *sh) KSIM_HIDDEN;
+bool ksim_shared_init_begin(struct kcov_shared *sh) KSIM_HIDDEN;
+void ksim_shared_init_end(struct kcov_shared *sh, uint32_t size) KSIM_HIDDEN;
+uint32_t ksim_shared_size(struct kcov_shared *sh) KSIM_HIDDEN;
+void ksim_shared_warm(struct kcov_shared *sh) KSIM_HIDDEN;
+
+/* ---- kcov.c: the kernel's kernel/kcov.c --------------------------------- */
+
+void kcov_task_init(struct kcov_task *t) KSIM_HIDDEN;
+void kcov_get(struct kcov *kcov) KSIM_HIDDEN;
+void kcov_put(struct kcov *kcov) KSIM_HIDDEN;
+/* The file operations: open (of the memfd @fd), mmap check, ioctl, release. */
+int kcov_open(int fd, struct kcov **out) KSIM_HIDDEN;
+int kcov_mmap(struct kcov *kcov, int fd, size_t len, off_t off) KSIM_HIDDEN;
+int kcov_ioctl(struct kcov *kcov, int fd, unsigned int cmd, unsigned long arg) KSIM_HIDDEN;
+void kcov_close(struct kcov *kcov) KSIM_HIDDEN;
+/* Simulator additions: every live device, by id, for sim.h; fork. */
+struct kcov *ksim_kcov_get_id(uint64_t id) KSIM_HIDDEN;
+void ksim_kcov_info(struct kcov *kcov, int ours, struct kcov_sim_dev_info *info) KSIM_HIDDEN;
+void ksim_kcov_fork(int when) KSIM_HIDDEN;
+
+/* ---- vfs.c: the kcov file (spec 2.9) ------------------------------------
+ * The system calls on kcov files, kernel style (-errno, or ERR_PTR() for
+ * mmap/mremap); any other fd or mapping goes to libc untouched.
+ */
+bool ksim_vfs_active(void) KSIM_HIDDEN;
+int ksim_vfs_open(int flags) KSIM_HIDDEN;
+int ksim_vfs_ioctl(int fd, unsigned long cmd, unsigned long arg) KSIM_HIDDEN;
+void *ksim_vfs_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		    off_t off) KSIM_HIDDEN;
+int ksim_vfs_munmap(void *addr, size_t len) KSIM_HIDDEN;
+void *ksim_vfs_mremap(void *old, size_t old_len, size_t new_len, int flags,
+		      void *new_addr) KSIM_HIDDEN;
+int ksim_vfs_close(int fd) KSIM_HIDDEN;
+int ksim_vfs_dup(int fd) KSIM_HIDDEN;
+int ksim_vfs_dup3(int oldfd, int newfd, int flags, bool is_dup3) KSIM_HIDDEN;
+int ksim_vfs_close_range(unsigned int first, unsigned int last, int flags) KSIM_HIDDEN;
+void ksim_vfs_dupfd(int fd, int newfd) KSIM_HIDDEN;
+bool ksim_vfs_is_kcov(int fd) KSIM_HIDDEN;
+void ksim_vfs_fork(int when) KSIM_HIDDEN;
+
+/* sim.h's growable out-structs (libbpf's opts, STYLE 4): the caller's
+ * leading size_t says how much of @ours it knows. NULL is -EFAULT. */
+static inline notrace int ksim_out_struct(void *dst, const void *ours,
+					  size_t ours_size, size_t min_size)
+{
+	size_t sz;
+
+	if (!dst)
+		return -EFAULT;
+	sz = *(const size_t *)dst;
+	if (sz < min_size)
+		return -EINVAL;
+	if (sz > ours_size) {
+		memset((char *)dst + ours_size, 0, sz - ours_size);
+		sz = ours_size;
+	}
+	memcpy((char *)dst + sizeof(size_t), (const char *)ours + sizeof(size_t),
+	       sz - sizeof(size_t));
+	return 0;
+}
+
+/* ---- fork.c ---------------------------------------------------------- */
+
+void ksim_fork_init(void) KSIM_HIDDEN;
+
+/* The only kernel-to-libc error conversions (STYLE 6.4). */
+static inline notrace long sys_result(long ret)
+{
+	if (ret >= 0)
+		return ret;
+	errno = (int)-ret;
+	return -1;
+}
+
+static inline notrace void *sys_result_ptr(void *p)
+{
+	if (!IS_ERR_VALUE(p))
+		return p;
+	errno = -PTR_ERR(p);
+	return (void *)-1;	/* MAP_FAILED */
 }
 
 #endif /* KSIM_INTERNAL_H */

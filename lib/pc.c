@@ -60,6 +60,9 @@ static struct ksim_module *slot_owner[KCOV_SIM_PC_KERNEL_SLOTS];
 /* The thread rebuilding, so that a hook it runs does not recurse. */
 static __thread bool in_refresh __attribute__((tls_model("initial-exec")));
 
+int ksim_pc_mode KSIM_HIDDEN;		/* enum kcov_sim_pc_mode | KSIM_PC_RECORD */
+uintptr_t ksim_pc_bias KSIM_HIDDEN;	/* raw mode: the "KASLR offset" */
+
 /* ---- lookup (hot, lock-free) ------------------------------------------- */
 
 static __always_inline notrace struct ksim_module *
@@ -122,13 +125,13 @@ static notrace const char *object_path(const struct dl_phdr_info *info)
 	ssize_t n;
 
 	if (info->dlpi_name && info->dlpi_name[0])
-		return strdup(info->dlpi_name);
+		return ksim_strdup(info->dlpi_name);
 	/* The main program has no name in the list. */
 	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
 	if (n <= 0)
-		return strdup("");
+		return ksim_strdup("");
 	buf[n] = '\0';
-	return strdup(buf);
+	return ksim_strdup(buf);
 }
 
 /* Caller holds table_lock. The descriptor of this object, old or new. */
@@ -145,14 +148,14 @@ static notrace struct ksim_module *module_get(const struct dl_phdr_info *info)
 	}
 	if (nr_modules == max_modules) {
 		size_t n = max_modules ? 2 * max_modules : 16;
-		struct ksim_module **mv = realloc(modules, n * sizeof(*mv));
+		struct ksim_module **mv = ksim_realloc(modules, n * sizeof(*mv));
 
 		if (!mv)
 			return NULL;
 		modules = mv;
 		max_modules = n;
 	}
-	m = calloc(1, sizeof(*m));
+	m = ksim_calloc(1, sizeof(*m));
 	if (!m)
 		return NULL;
 	m->path = object_path(info);
@@ -201,7 +204,7 @@ static notrace int collect(struct dl_phdr_info *info, size_t size, void *arg)
 		}
 		if (b->nr == b->max) {
 			size_t n = b->max ? 2 * b->max : 32;
-			struct pc_range *r = realloc(b->r, n * sizeof(*r));
+			struct pc_range *r = ksim_realloc(b->r, n * sizeof(*r));
 
 			if (!r) {
 				b->failed = true;
@@ -275,7 +278,7 @@ static notrace void refresh_locked(bool force)
 	for (i = 0; i < nr_modules; i++)
 		modules[i]->present = false;
 	dl_iterate_phdr(collect, &b);
-	if (b.failed || !(t = malloc(sizeof(*t) + b.nr * sizeof(t->r[0])))) {
+	if (b.failed || !(t = ksim_malloc(sizeof(*t) + b.nr * sizeof(t->r[0])))) {
 		free(b.r);
 		for (i = 0; i < nr_modules; i++)	/* keep what we had */
 			modules[i]->present = true;
@@ -361,10 +364,10 @@ static __always_inline notrace uint64_t kernel_pc(struct ksim_module *m, uintptr
 /* Called by the hooks when ksim_pc_mode is not raw. */
 notrace uint64_t ksim_pc_xlate(uintptr_t ip)
 {
-	int mode = READ_ONCE(ksim_pc_mode);
+	int mode = READ_ONCE(ksim_pc_mode) & ~KSIM_PC_RECORD;
 	struct ksim_module *m;
 
-	if (unlikely(mode == KCOV_SIM_PC_RAW))	/* switched under our feet */
+	if (mode == KCOV_SIM_PC_RAW)	/* recording, or switched under our feet */
 		return ip - READ_ONCE(ksim_pc_bias);
 	m = find_module(ip);
 	if (unlikely(!m))
@@ -386,13 +389,19 @@ KCOV_SIM_API notrace int kcov_sim_set_pc_mode(enum kcov_sim_pc_mode mode)
 	/* Warm up once, so the hooks rarely miss; later switches are a store. */
 	if (mode != KCOV_SIM_PC_RAW && !smp_load_acquire(&table))
 		refresh(false);
-	WRITE_ONCE(ksim_pc_mode, mode);
+	/* Keeps the recording bit (record.c), set once at load. */
+	WRITE_ONCE(ksim_pc_mode, (READ_ONCE(ksim_pc_mode) & KSIM_PC_RECORD) | mode);
 	return 0;
+}
+
+KCOV_SIM_API notrace void kcov_sim_set_pc_bias(uintptr_t bias)
+{
+	WRITE_ONCE(ksim_pc_bias, bias);
 }
 
 KCOV_SIM_API notrace enum kcov_sim_pc_mode kcov_sim_get_pc_mode(void)
 {
-	return (enum kcov_sim_pc_mode)READ_ONCE(ksim_pc_mode);
+	return (enum kcov_sim_pc_mode)(READ_ONCE(ksim_pc_mode) & ~KSIM_PC_RECORD);
 }
 
 static notrace void loc_fill(struct kcov_sim_pc_loc *loc, const struct ksim_module *m,
@@ -447,7 +456,7 @@ KCOV_SIM_API notrace int kcov_sim_pc_decode(uint64_t pc, struct kcov_sim_pc_loc 
 	uintptr_t addr;
 
 	if (!loc)
-		return -EINVAL;
+		return -EFAULT;
 	if (!smp_load_acquire(&table))
 		refresh(false);
 	if (pc >= KCOV_SIM_PC_KERNEL_BASE)
@@ -496,16 +505,18 @@ KCOV_SIM_API notrace int kcov_sim_pc_map_write(int fd)
 			continue;
 		n = ksim_map_line(line, sizeof(line), m->id, READ_ONCE(m->kslot),
 				  m->build_id, m->build_id_len, m->path);
-		if (write(fd, line, (size_t)n) != n)
-			ret = -EIO;
+		ssize_t w = ksim_libc_write(fd, line, (size_t)n);
+
+		if (w != n)
+			ret = w < 0 ? (int)w : -EIO;
 	}
 	return ret;
 }
 
 /* ---- setup --------------------------------------------------------------- */
 
-/* Called by device.c's fork handlers when other threads may exist. */
-notrace void ksim_pc_fork(enum ksim_fork when)
+/* Called by fork.c's handlers when other threads may exist. */
+notrace void ksim_pc_fork(int when)
 {
 	ksim_fork_lock(&table_lock, when);
 }

@@ -262,18 +262,17 @@ static notrace void read_exe_symtab(uintptr_t bias)
 	size_t i, n;
 	int fd;
 
-	/* Raw syscalls: not through our interposers or a sanitizer's. */
-	fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/exe",
-			  O_RDONLY | O_CLOEXEC);
+	/* libc's calls, not our interposers. */
+	fd = ksim_libc_open("/proc/self/exe", O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return;
-	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	if (ksim_libc_pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
 	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
 	    eh.e_shentsize != sizeof(*sh) || !eh.e_shnum)
 		goto out;
 	n = eh.e_shnum;
-	sh = calloc(n, sizeof(*sh));
-	if (!sh || pread(fd, sh, n * sizeof(*sh), (off_t)eh.e_shoff) !=
+	sh = ksim_calloc(n, sizeof(*sh));
+	if (!sh || ksim_libc_pread(fd, sh, n * sizeof(*sh), (off_t)eh.e_shoff) !=
 		   (ssize_t)(n * sizeof(*sh)))
 		goto out;
 	for (i = 0; i < n; i++)
@@ -284,12 +283,12 @@ static notrace void read_exe_symtab(uintptr_t bias)
 	if (i == n || !sh[sh[i].sh_link].sh_size ||
 	    sh[i].sh_size > SYMTAB_MAX || sh[sh[i].sh_link].sh_size > SYMTAB_MAX)
 		goto out;
-	syms = malloc(sh[i].sh_size);
-	strs = malloc(sh[sh[i].sh_link].sh_size);
+	syms = ksim_malloc(sh[i].sh_size);
+	strs = ksim_malloc(sh[sh[i].sh_link].sh_size);
 	if (!syms || !strs ||
-	    pread(fd, syms, sh[i].sh_size, (off_t)sh[i].sh_offset) !=
+	    ksim_libc_pread(fd, syms, sh[i].sh_size, (off_t)sh[i].sh_offset) !=
 		    (ssize_t)sh[i].sh_size ||
-	    pread(fd, strs, sh[sh[i].sh_link].sh_size,
+	    ksim_libc_pread(fd, strs, sh[sh[i].sh_link].sh_size,
 		  (off_t)sh[sh[i].sh_link].sh_offset) !=
 		    (ssize_t)sh[sh[i].sh_link].sh_size)
 		goto out;
@@ -317,7 +316,7 @@ out:
 	free(strs);
 	free(syms);
 	free(sh);
-	syscall(SYS_close, fd);
+	ksim_libc_close(fd);
 }
 
 /*
@@ -538,8 +537,8 @@ static notrace bool hooks_ours(struct hook_set *set, bool may_report)
 }
 
 
-/* Called by device.c's fork handlers when other threads may exist. */
-notrace void ksim_shadow_fork(enum ksim_fork when)
+/* Called by fork.c's handlers when other threads may exist. */
+notrace void ksim_shadow_fork(int when)
 {
 	ksim_fork_lock(&shadow_lock, when);
 	ksim_fork_lock(&symtab_lock, when);

@@ -13,7 +13,7 @@
 bool ksim_cmp_supported KSIM_HIDDEN = true;
 size_t ksim_alloc_limit KSIM_HIDDEN;
 
-static atomic_ulong warn_count;
+static unsigned long warn_count;	/* atomic */
 static pthread_mutex_t warn_lock = PTHREAD_MUTEX_INITIALIZER;
 static kcov_sim_warn_fn warn_fn;	/* under warn_lock */
 static void *warn_arg;			/* under warn_lock */
@@ -24,7 +24,7 @@ __cold notrace void ksim_warn(const char *file, int line, const char *what)
 	kcov_sim_warn_fn fn;
 	void *arg;
 
-	atomic_fetch_add(&warn_count, 1);
+	atomic_inc(&warn_count);
 	pthread_mutex_lock(&warn_lock);
 	fn = warn_fn;
 	arg = warn_arg;
@@ -37,7 +37,7 @@ __cold notrace void ksim_warn(const char *file, int line, const char *what)
 
 KCOV_SIM_API notrace unsigned long kcov_sim_warn_count(void)
 {
-	return atomic_load(&warn_count);
+	return READ_ONCE(warn_count);
 }
 
 KCOV_SIM_API notrace void kcov_sim_set_warn_handler(kcov_sim_warn_fn fn, void *arg)
@@ -58,18 +58,13 @@ KCOV_SIM_API notrace void kcov_sim_set_alloc_limit(size_t bytes)
 	WRITE_ONCE(ksim_alloc_limit, bytes);
 }
 
-KCOV_SIM_API notrace void kcov_sim_set_pc_bias(uintptr_t bias)
-{
-	WRITE_ONCE(ksim_pc_bias, bias);
-}
-
 KCOV_SIM_API notrace const char *kcov_sim_version(void)
 {
 	return KCOV_SIM_VERSION;
 }
 
-/* Called by device.c's fork handlers when other threads may exist. */
-notrace void ksim_sim_fork(enum ksim_fork when)
+/* Called by fork.c's handlers when other threads may exist. */
+notrace void ksim_sim_fork(int when)
 {
 	ksim_fork_lock(&warn_lock, when);
 }

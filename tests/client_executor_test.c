@@ -138,7 +138,7 @@ static void test_executor_workers(void **state)
 			assert_true(w[i].counts[p] > w[i].counts[p - 1]);
 			assert_int_equal(w[i].counts[p], w[0].counts[p]);
 		}
-		assert_int_equal(t_dev(cov[i].fd).mode, MODE_INIT);
+		assert_int_equal(t_dev(cov[i].fd).mode, KCOV_SIM_MODE_INIT);
 	}
 	for (int i = 0; i < NR_WORKERS; i++)
 		cover_close(&cov[i], COVER_WORDS);

@@ -26,7 +26,7 @@
 
 static bool dev_alive(uint64_t id)
 {
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 	int ret = kcov_sim_dev_info_id(id, &info);
 
 	assert_true(ret == 0 || ret == -ENOENT);
@@ -95,7 +95,7 @@ static void test_refcount_through_lifecycle(void **state)
 {
 	struct kcov_remote_arg ra = { .trace_mode = KCOV_TRACE_PC, .area_size = 8 };
 	int base = kcov_sim_device_count(), fd;
-	struct kcov_sim_dev_info d;
+	KCOV_SIM_OUT(kcov_sim_dev_info, d);
 	uint64_t id;
 
 	(void)state;
@@ -106,7 +106,7 @@ static void test_refcount_through_lifecycle(void **state)
 	id = d.id;
 	assert_int_equal(d.refcount, 1);
 	assert_int_equal(d.file_open, 1);
-	assert_int_equal(d.mode, 0);
+	assert_int_equal(d.mode, KCOV_SIM_MODE_DISABLED);
 	assert_int_equal(d.size, 0);
 	assert_int_equal(d.sequence, 1);
 	assert_int_equal(d.remote, 0);
@@ -116,7 +116,7 @@ static void test_refcount_through_lifecycle(void **state)
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
 	d = t_dev(fd);
 	assert_int_equal(d.refcount, 1);
-	assert_int_equal(d.mode, 1);
+	assert_int_equal(d.mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(d.size, 512);
 	assert_non_null(d.area);
 	assert_int_equal(d.id, id);
@@ -124,18 +124,18 @@ static void test_refcount_through_lifecycle(void **state)
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
 	d = t_dev(fd);
 	assert_int_equal(d.refcount, 2);
-	assert_int_equal(d.mode, 2);
+	assert_int_equal(d.mode, KCOV_SIM_MODE_TRACE_PC);
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_DISABLE, 0), 0);
 	d = t_dev(fd);
 	assert_int_equal(d.refcount, 1);
-	assert_int_equal(d.mode, 1);
+	assert_int_equal(d.mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(d.sequence, 2);
 
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)&ra), 0);
 	d = t_dev(fd);
 	assert_int_equal(d.refcount, 2);
 	assert_int_equal(d.remote, 1);
-	assert_int_equal(d.mode, 2);
+	assert_int_equal(d.mode, KCOV_SIM_MODE_TRACE_PC);
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_DISABLE, 0), 0);
 	d = t_dev(fd);
 	assert_int_equal(d.refcount, 1);
@@ -183,7 +183,7 @@ static void test_release_after_dup_closed(void **state)
 	assert_int_equal(kcov_sim_device_count(), base + 1);
 	/* The dup is the same device, fully usable. */
 	assert_int_equal(kcov_sim_ioctl(fd2, KCOV_INIT_TRACE, 512), 0);
-	assert_int_equal(t_dev(fd2).mode, 1);
+	assert_int_equal(t_dev(fd2).mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(kcov_sim_close(fd2), 0);
 	assert_false(dev_alive(id));
 	assert_int_equal(kcov_sim_device_count(), base);
@@ -193,7 +193,7 @@ static void test_release_after_dup_closed(void **state)
 static void test_release_after_last_page_unmapped(void **state)
 {
 	int base = kcov_sim_device_count(), fd = open_init(1024);
-	struct kcov_sim_dev_info d;
+	KCOV_SIM_OUT(kcov_sim_dev_info, d);
 	unsigned char *p;
 	uint64_t id = t_dev(fd).id;
 
@@ -308,8 +308,8 @@ static void test_release_after_dup2_over_last_fd(void **state)
 	nfd = open("/dev/null", O_RDONLY);
 	assert_true(nfd >= 0);
 	assert_int_equal(dup2(nfd, fd), fd);
-	assert_int_equal(kcov_sim_dev_info(fd, &(struct kcov_sim_dev_info){ 0 }),
-			 -ENOTTY);
+	assert_int_equal(kcov_sim_dev_info(fd, &(struct kcov_sim_dev_info){
+				.sz = sizeof(struct kcov_sim_dev_info) }), -ENOTTY);
 	assert_int_equal(close(fd), 0);
 	assert_int_equal(close(nfd), 0);
 	assert_false(dev_alive(id));
@@ -320,7 +320,7 @@ static void test_release_after_dup2_over_last_fd(void **state)
 static void test_release_after_owner_exit(void **state)
 {
 	int base = kcov_sim_device_count(), fd = open_init(512);
-	struct kcov_sim_dev_info d;
+	KCOV_SIM_OUT(kcov_sim_dev_info, d);
 	struct holder h;
 	uint64_t id = t_dev(fd).id;
 
@@ -331,7 +331,7 @@ static void test_release_after_owner_exit(void **state)
 	assert_int_equal(kcov_sim_dev_info_id(id, &d), 0);
 	assert_int_equal(d.file_open, 0);
 	assert_int_equal(d.refcount, 1);
-	assert_int_equal(d.mode, 2);
+	assert_int_equal(d.mode, KCOV_SIM_MODE_TRACE_PC);
 	assert_int_equal(holder_stop(&h), 0);
 	assert_false(dev_alive(id));
 	assert_int_equal(kcov_sim_device_count(), base);
@@ -479,7 +479,7 @@ static void cell_setup(struct cell *c, enum st st)
  */
 static bool cell_teardown(struct cell *c)
 {
-	struct kcov_sim_task_info ti;
+	KCOV_SIM_OUT(kcov_sim_task_info, ti);
 	bool ok = true;
 
 	if (c->map)
@@ -604,8 +604,8 @@ static void snap_take(int fd, struct snap *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->d = t_dev(fd);
-	kcov_sim_task_info(&s->t);
-	assert_int_equal(kcov_sim_pool_stats(&s->p), 0);
+	s->t = t_task();
+	s->p = t_pool();
 }
 
 static char why[256];	/* what went wrong in the last cell */
@@ -743,7 +743,7 @@ static void test_error_matrix(void **state)
 /* A closed fd is EBADF for every call, not ENOTTY or a stale device. */
 static void test_closed_fd_ebadf(void **state)
 {
-	struct kcov_sim_dev_info d;
+	KCOV_SIM_OUT(kcov_sim_dev_info, d);
 	int fd = open_init(512);
 
 	(void)state;
@@ -766,7 +766,7 @@ static void test_kcov_cmds_on_pipe_enotty(void **state)
 	static const unsigned long cmds[] = {
 		KCOV_INIT_TRACE, KCOV_ENABLE, KCOV_DISABLE,
 	};
-	struct kcov_sim_dev_info d;
+	KCOV_SIM_OUT(kcov_sim_dev_info, d);
 	int pfd[2], kfd, round;
 	size_t i;
 
@@ -861,7 +861,7 @@ static void test_ioctl_cmd_is_32_bits(void **state)
 	assert_int_equal(t_dev(fd).size, 512);
 	assert_int_equal(kcov_sim_ioctl(fd, (0xdeadul << 40) | KCOV_ENABLE, 0), 0);
 	assert_int_equal(kcov_sim_ioctl(fd, ~0xfffffffful | KCOV_DISABLE, 0), 0);
-	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(kcov_sim_close(fd), 0);
 }
 

@@ -36,7 +36,7 @@
 
 static bool alive(uint64_t id)
 {
-	struct kcov_sim_dev_info d;
+	KCOV_SIM_OUT(kcov_sim_dev_info, d);
 	int ret = kcov_sim_dev_info_id(id, &d);
 
 	assert_true(ret == 0 || ret == -ENOENT);
@@ -139,7 +139,8 @@ static void test_kcov_fd_refuses_read_write_lseek(void **state)
 /* Spec 1.5: a refused write() changes neither the buffer nor the state. */
 static void test_kcov_fd_write_changes_nothing(void **state)
 {
-	struct kcov_sim_dev_info before, after;
+	KCOV_SIM_OUT(kcov_sim_dev_info, before);
+	KCOV_SIM_OUT(kcov_sim_dev_info, after);
 	unsigned long junk[WORDS];
 	int fd = kcov_open_init(WORDS);
 	unsigned long *a = kcov_map(fd, NULL, PAGE, 0);
@@ -380,7 +381,7 @@ static void test_dup3_over_last_fd_mapping_pins(void **state)
 {
 	int base = kcov_sim_device_count(), fd = kcov_open_init(WORDS), nul;
 	unsigned long *a = kcov_map(fd, NULL, PAGE, 0);
-	struct kcov_sim_dev_info d;
+	KCOV_SIM_OUT(kcov_sim_dev_info, d);
 	uint64_t id = t_dev(fd).id;
 
 	(void)state;
@@ -557,7 +558,7 @@ static void test_mremap_grow_efault(void **state)
 {
 	int fd = kcov_open_init(WORDS);
 	unsigned long *a = kcov_map(fd, NULL, PAGE, 0);
-	struct kcov_sim_dev_info d;
+	KCOV_SIM_OUT(kcov_sim_dev_info, d);
 	uint64_t id = t_dev(fd).id;
 
 	(void)state;
@@ -609,7 +610,7 @@ static void test_mremap_shrink_in_place_pins_until_unmapped(void **state)
 {
 	int fd = kcov_open_init(2 * WORDS);
 	unsigned long *a = kcov_map(fd, NULL, 2 * PAGE, 0), *tail;
-	struct kcov_sim_dev_info d;
+	KCOV_SIM_OUT(kcov_sim_dev_info, d);
 	uint64_t id = t_dev(fd).id;
 
 	(void)state;
@@ -635,7 +636,7 @@ static void test_mremap_move_tracked_at_new_place(void **state)
 {
 	int fd = kcov_open_init(WORDS);
 	unsigned long *a = kcov_map(fd, NULL, PAGE, 0), *r = reserve(PAGE), *b;
-	struct kcov_sim_dev_info d;
+	KCOV_SIM_OUT(kcov_sim_dev_info, d);
 	uint64_t id = t_dev(fd).id;
 
 	(void)state;
@@ -657,7 +658,7 @@ static void test_mremap_move_part_both_pieces_pin(void **state)
 {
 	int fd = kcov_open_init(2 * WORDS);
 	unsigned long *a = kcov_map(fd, NULL, 2 * PAGE, 0), *r = reserve(PAGE), *b;
-	struct kcov_sim_dev_info d;
+	KCOV_SIM_OUT(kcov_sim_dev_info, d);
 	uint64_t id = t_dev(fd).id;
 
 	(void)state;
@@ -680,7 +681,7 @@ static void test_mremap_move_over_other_kcov_mapping(void **state)
 	int fb = kcov_open_init(WORDS);
 	unsigned long *a = kcov_map(fa, NULL, PAGE, 0);
 	unsigned long *b = kcov_map(fb, NULL, PAGE, 0), *m;
-	struct kcov_sim_dev_info d;
+	KCOV_SIM_OUT(kcov_sim_dev_info, d);
 	uint64_t ida = t_dev(fa).id, idb = t_dev(fb).id;
 
 	(void)state;

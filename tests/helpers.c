@@ -116,7 +116,7 @@ int t_pc_is(unsigned long pc, void (*site)(void))
 
 struct kcov_sim_dev_info t_dev(int fd)
 {
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 
 	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
 	return info;
@@ -124,7 +124,7 @@ struct kcov_sim_dev_info t_dev(int fd)
 
 struct kcov_sim_pool_stats t_pool(void)
 {
-	struct kcov_sim_pool_stats st;
+	KCOV_SIM_OUT(kcov_sim_pool_stats, st);
 
 	assert_int_equal(kcov_sim_pool_stats(&st), 0);
 	return st;
@@ -132,7 +132,7 @@ struct kcov_sim_pool_stats t_pool(void)
 
 struct kcov_sim_task_info t_task(void)
 {
-	struct kcov_sim_task_info ti;
+	KCOV_SIM_OUT(kcov_sim_task_info, ti);
 
 	kcov_sim_task_info(&ti);
 	return ti;
@@ -225,7 +225,7 @@ int t_fd_setup(void **state)
 int t_fd_teardown(void **state)
 {
 	int fd = (int)(intptr_t)*state;
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 
 	/* Leave no thread attached: a test that enabled and did not disable
 	 * on this thread would poison the next one. */
@@ -285,4 +285,55 @@ long t_in_thread(long (*fn)(void *), void *arg)
 	assert_int_equal(pthread_create(&tid, NULL, t_thread_main, &th), 0);
 	assert_int_equal(pthread_join(tid, NULL), 0);
 	return th.ret;
+}
+
+uint64_t t_hbase = 0x10000;
+
+int t_remote_setup(void **state)
+{
+	t_hbase += 0x10;
+	return t_setup(state);
+}
+
+int t_remote_fd_setup(void **state)
+{
+	t_hbase += 0x10;
+	return t_fd_setup(state);
+}
+
+static __thread int kthread_step;	/* index of the site running now */
+
+void t_cmp_step(void)
+{
+	t_cmp4_site((uint32_t)kthread_step, 0xc0);
+}
+
+long t_kthread_main(void *p)
+{
+	struct t_kthread *k = p;
+	KCOV_SIM_OUT(kcov_sim_task_info, ti);
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
+	KCOV_SIM_OUT(kcov_sim_pool_stats, pool);
+
+	kcov_remote_start(k->handle);
+	kcov_sim_task_info(&ti);
+	k->mode_in = ti.kcov_mode;
+	k->size_in = ti.kcov_size;
+	kcov_sim_pool_stats(&pool);
+	k->pool_in = pool;
+	if (k->fd >= 0 && kcov_sim_dev_info(k->fd, &info) == 0)
+		k->refcount_in = info.refcount;
+	if (k->pause) {
+		pthread_barrier_wait(k->pause);
+		pthread_barrier_wait(k->pause);
+	}
+	for (kthread_step = 0; kthread_step < k->nr_sites; kthread_step++)
+		k->sites[kthread_step]();
+	kcov_remote_stop();
+	return 0;
+}
+
+void t_kthread_run(struct t_kthread *k)
+{
+	t_in_thread(t_kthread_main, k);
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <sys/types.h>
 
 #include <kcov-sim/kcov.h>
@@ -67,14 +68,20 @@ int t_teardown(void **state);
 void t_warn_expect(unsigned long n);
 const char *t_warn_last(void);
 
-/* Device and task modes as sim.h reports them (enum kcov_mode). */
-#define MODE_DISABLED	0
-#define MODE_INIT	1
-#define MODE_TRACE_PC	2
-#define MODE_TRACE_CMP	3
-#define MODE_REMOTE	4	/* P-2025: a remote owner's task */
-
 #define USB(i)		kcov_remote_handle(KCOV_SUBSYSTEM_USB, (i))
+
+/*
+ * Remote tests: every test gets USB handles of its own (HU(1), HU(2) ...),
+ * so a handle a failed test left registered cannot disturb the next one.
+ * t_remote_setup()/t_remote_fd_setup() move the base, then set up as
+ * t_setup()/t_fd_setup() do.
+ */
+extern uint64_t t_hbase;
+#define HU(i)		USB(t_hbase + (i))
+int t_remote_setup(void **state);
+int t_remote_fd_setup(void **state);
+#define T_REMOTE_TEST(f)	cmocka_unit_test_setup_teardown(f, t_remote_setup, t_teardown)
+#define T_REMOTE_FD_TEST(f)	cmocka_unit_test_setup_teardown(f, t_remote_fd_setup, t_fd_teardown)
 
 /* sim.h introspection that fails the test if the call fails. */
 struct kcov_sim_dev_info t_dev(int fd);
@@ -85,6 +92,37 @@ struct kcov_sim_task_info t_task(void);
  * chosen door. Safe on worker threads (asserts nothing). */
 int t_ren(int fd, uint32_t mode, uint32_t area_size, uint64_t common,
 	  const uint64_t *handles, uint32_t n);
+
+/*
+ * A scripted kthread: one remote section on a thread of its own -
+ * kcov_remote_start(handle), the sites in order, kcov_remote_stop(). With
+ * @pause set it waits at two rendezvous points after the start, so the
+ * owner can act while the section is open. Asserts nothing: it records
+ * what the test checks afterwards.
+ */
+typedef void (*t_site_fn)(void);
+#define T_KTHREAD_SITES	300
+struct t_kthread {
+	uint64_t		handle;
+	t_site_fn		sites[T_KTHREAD_SITES];
+	int			nr_sites;
+	pthread_barrier_t	*pause;
+	int			fd;		/* for refcount_in, or -1 */
+	/* recorded by the thread right after the start */
+	enum kcov_sim_mode	mode_in;
+	unsigned int		size_in;
+	int			refcount_in;
+	struct kcov_sim_pool_stats pool_in;
+};
+long t_kthread_main(void *k);
+/* Run @k's section on a new thread and wait for it. */
+void t_kthread_run(struct t_kthread *k);
+/* A site for the sites[]: cmp4(index of this site in the section, 0xc0). */
+void t_cmp_step(void);
+#define T_KTHREAD(h, ...) ((struct t_kthread){ .handle = (h),		\
+	.sites = { __VA_ARGS__ },					\
+	.nr_sites = sizeof((t_site_fn[]){ __VA_ARGS__ }) / sizeof(t_site_fn), \
+	.fd = -1 })
 
 /* Wait for child @pid; fails the test unless it exited (not a signal).
  * Returns its exit status. */

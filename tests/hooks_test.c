@@ -19,24 +19,6 @@
 void __sanitizer_cov_trace_cmpf(float, float);
 void __sanitizer_cov_trace_cmpd(double, double);
 
-/*
- * @pc lies in @site's code. t_pc_is() alone cannot tell the t_pc_* sites
- * apart (they are a few bytes long and adjacent), so also require that no
- * other known site starts between @site and @pc.
- */
-static int pc_at(unsigned long pc, void (*site)(void))
-{
-	static void (*const sites[])(void) = { t_pc_x, t_pc_y, t_pc_z, (void (*)(void))t_cmp4_site };
-
-	if (!t_pc_is(pc, site))
-		return 0;
-	for (size_t i = 0; i < sizeof(sites) / sizeof(sites[0]); i++)
-		if ((uintptr_t)sites[i] > (uintptr_t)site &&
-		    (uintptr_t)sites[i] < pc)
-			return 0;
-	return 1;
-}
-
 /* One call of every hook that records something in some mode. */
 static void call_every_hook(void)
 {
@@ -67,10 +49,10 @@ static void test_gate_disabled_task(void **state)
 {
 	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, WORDS);
-	struct kcov_sim_task_info ti;
+	KCOV_SIM_OUT(kcov_sim_task_info, ti);
 
 	kcov_sim_task_info(&ti);
-	assert_int_equal(ti.kcov_mode, 0);
+	assert_int_equal(ti.kcov_mode, KCOV_SIM_MODE_DISABLED);
 	call_every_hook();
 	assert_all_zero(a, WORDS);
 	assert_int_equal(t_munmap(a, LEN), 0);
@@ -87,7 +69,7 @@ static void test_gate_other_mode(void **state)
 	call_every_hook();
 	/* Only t_pc_x() of call_every_hook() counted. */
 	assert_int_equal(a[0], 1);
-	assert_true(pc_at(a[1], t_pc_x));
+	assert_true(t_pc_is(a[1], t_pc_x));
 	assert_int_equal(a[2], 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 
@@ -111,7 +93,7 @@ static void test_gate_remote_owner(void **state)
 				       .area_size = 64 };
 	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, WORDS);
-	struct kcov_sim_task_info ti;
+	KCOV_SIM_OUT(kcov_sim_task_info, ti);
 
 	assert_int_equal(t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)&arg), 0);
 	kcov_sim_task_info(&ti);
@@ -128,17 +110,19 @@ static void test_gate_ctxsw_bit(void **state)
 {
 	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, WORDS);
-	struct kcov_sim_task_info ti;
+	KCOV_SIM_OUT(kcov_sim_task_info, ti);
 
 	for (unsigned long mode = KCOV_TRACE_PC; mode <= KCOV_TRACE_CMP; mode++) {
 		assert_int_equal(t_ioctl(fd, KCOV_ENABLE, mode), 0);
 		kcov_sim_ctxsw_begin();
 		kcov_sim_task_info(&ti);
-		assert_int_equal(ti.kcov_mode, (2 + mode) | (1u << 30));
+		assert_int_equal(ti.kcov_mode, KCOV_SIM_MODE_TRACE_PC + mode);
+		assert_int_equal(ti.in_ctxsw, 1);
 		call_every_hook();
 		kcov_sim_ctxsw_end();
 		kcov_sim_task_info(&ti);
-		assert_int_equal(ti.kcov_mode, 2 + mode);
+		assert_int_equal(ti.kcov_mode, KCOV_SIM_MODE_TRACE_PC + mode);
+		assert_int_equal(ti.in_ctxsw, 0);
 		assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	}
 	assert_all_zero(a, WORDS);
@@ -277,11 +261,11 @@ static void test_lesson13_signal_between_pcs(void **state)
 	assert_int_equal(sigaction(SIGUSR1, &old, NULL), 0);
 	assert_int_equal(handled, 2);
 	assert_int_equal(a[0], 5);
-	assert_true(pc_at(a[1], t_pc_x));
-	assert_true(pc_at(a[2], t_pc_z));
-	assert_true(pc_at(a[3], t_pc_y));
-	assert_true(pc_at(a[4], t_pc_z));
-	assert_true(pc_at(a[5], t_pc_x));
+	assert_true(t_pc_is(a[1], t_pc_x));
+	assert_true(t_pc_is(a[2], t_pc_z));
+	assert_true(t_pc_is(a[3], t_pc_y));
+	assert_true(t_pc_is(a[4], t_pc_z));
+	assert_true(t_pc_is(a[5], t_pc_x));
 	assert_int_equal(a[6], 0);
 	assert_int_equal(t_munmap(a, LEN), 0);
 }
@@ -310,9 +294,9 @@ static void storm_check(unsigned long *a, unsigned long main_calls,
 	unsigned long n = a[0], x = 0, z = 0;
 
 	for (unsigned long i = 1; i <= n; i++) {
-		if (pc_at(a[i], t_pc_x))
+		if (t_pc_is(a[i], t_pc_x))
 			x++;
-		else if (pc_at(a[i], t_pc_z))
+		else if (t_pc_is(a[i], t_pc_z))
 			z++;
 		a[i] = 0;
 	}
@@ -373,7 +357,7 @@ static void test_lesson13_signal_storm(void **state)
 static unsigned long *enable_unmapped(int fd, unsigned long words,
 				      unsigned long mode)
 {
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, words), 0);
 	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, mode), 0);
@@ -406,7 +390,7 @@ static void test_pc_capacity(void **state)
 		assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 		assert_int_equal(area[0], words - 1);
 		for (unsigned long i = 1; i < words; i++)
-			assert_true(pc_at(area[i], t_pc_x));
+			assert_true(t_pc_is(area[i], t_pc_x));
 		for (unsigned long i = 0; i < tail_words(words); i++)
 			assert_int_equal(area[words + i], 0);
 		assert_int_equal(t_close(fd), 0);

@@ -4,6 +4,7 @@
  * files, which are written in module form. Runs of this binary in child
  * processes (posix_spawn of itself) stand in for "another run under ASLR".
  */
+#include <stdbool.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -99,10 +100,11 @@ static void loop3(void)
 }
 
 /*
- * "--child-record" (with KCOV_SIM_RECORD set): batch 1 at DISABLE
- * (kc_branch(1)); batch 2 from a forked grandchild's own device at its
- * exit (kc_loop(3)); batch 3 at this process's exit, its device still
- * enabled (kc_branch(20)).
+ * "--child-record" (with KCOV_SIM_RECORD set): kc_branch(1), a reset of
+ * the counter, kc_branch(20), DISABLE (batch 1: both inputs, although the
+ * buffer holds the second only); then a forked grandchild's own device
+ * runs kc_loop(3) and exits without DISABLE (batch 2: what it added).
+ * This process exits enabled and adds nothing new: no third batch.
  */
 static int child_record(void)
 {
@@ -112,6 +114,8 @@ static int child_record(void)
 
 	area = enable(&fd);
 	kc_branch(1);
+	__atomic_store_n(&area[0], 0, __ATOMIC_RELAXED);
+	kc_branch(20);
 	kcov_sim_ioctl(fd, KCOV_DISABLE, 0);
 	__atomic_store_n(&area[0], 0, __ATOMIC_RELAXED);
 	if (kcov_sim_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC))
@@ -317,7 +321,7 @@ static void test_pc_decode_rejects(void **state)
 	assert_int_equal(kcov_sim_pc_decode(0xffffffff00001234ull, &loc), -EINVAL);
 	assert_int_equal(kcov_sim_pc_decode(KCOV_SIM_PC_KERNEL_END, &loc), -EINVAL);
 	assert_int_equal(kcov_sim_pc_decode(KCOV_SIM_PC_KERNEL_UNKNOWN + 5, &loc), -ENOENT);
-	assert_int_equal(kcov_sim_pc_decode((uintptr_t)kc_branch, NULL), -EINVAL);
+	assert_int_equal(kcov_sim_pc_decode((uintptr_t)kc_branch, NULL), -EFAULT);
 }
 
 #if defined(__x86_64__)
@@ -455,15 +459,44 @@ static void branch20(void)
 	kc_branch(20);
 }
 
-/* record.c: KCOV_SIM_RECORD gets one batch per detach and one per device
- * still enabled at exit (a forked child's too), all in module form. */
-static void test_record_detach_and_exit(void **state)
+/* Whether @pc is one of @set[0..n). */
+static bool in_set(uint64_t pc, const uint64_t *set, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (set[i] == pc)
+			return true;
+	return false;
+}
+
+/* @got[0..n) holds each PC of @want[0..m) once, and nothing else. */
+static void assert_same_set(const uint64_t *got, size_t n,
+			    const uint64_t *want, size_t m)
+{
+	size_t i, distinct = 0;
+
+	for (i = 0; i < n; i++) {
+		assert_true(in_set(got[i], want, m));
+		assert_false(in_set(got[i], got, i));	/* once per batch */
+	}
+	for (i = 0; i < m; i++)
+		distinct += !in_set(want[i], want, i);
+	assert_int_equal(n, distinct);
+}
+
+/*
+ * record.c: KCOV_SIM_RECORD keeps every PC the run reached, across
+ * resets of the counter and across devices and processes, each once per
+ * batch, in module form; a batch per detach, and at exit what is new.
+ */
+static void test_record_whole_run(void **state)
 {
 	static const char *const args[] = { "--child-record", NULL };
 	char path[] = "/tmp/kcov-sim-pc-test-XXXXXX", env[64], text[65536], out[64];
-	uint64_t got[MAX_PCS], want[MAX_PCS];
+	uint64_t got[MAX_PCS], want[2 * MAX_PCS], loop[MAX_PCS], fresh[MAX_PCS];
 	struct kcov_sim_pc_loc loc;
-	size_t n, i;
+	size_t n, m, k, i;
 	ssize_t len;
 	int fd;
 
@@ -477,24 +510,24 @@ static void test_record_detach_and_exit(void **state)
 	unlink(path);
 	assert_true(len > 0);
 	text[len] = '\0';
-	assert_int_equal(count_lines(text, "#kcov-sim batch"), 3);
+	assert_int_equal(count_lines(text, "#kcov-sim batch"), 2);
 	assert_int_equal(kcov_sim_pc_decode((uintptr_t)kc_branch, &loc), 0);
 	snprintf(out, sizeof(out), "#kcov-sim module %08x ", loc.module_id);
-	assert_int_equal(count_lines(text, out), 3);
+	assert_int_equal(count_lines(text, out), 2);
 
-	/* Batch 1: DISABLE; 2: the grandchild's exit; 3: the child's exit. */
-	n = collect(KCOV_SIM_PC_MODULE, branch1, want);
-	assert_int_equal(batch_pcs(text, 0, got), n);
-	for (i = 0; i < n; i++)
-		assert_int_equal(got[i], want[i]);
-	n = collect(KCOV_SIM_PC_MODULE, loop3, want);
-	assert_int_equal(batch_pcs(text, 1, got), n);
-	for (i = 0; i < n; i++)
-		assert_int_equal(got[i], want[i]);
-	n = collect(KCOV_SIM_PC_MODULE, branch20, want);
-	assert_int_equal(batch_pcs(text, 2, got), n);
-	for (i = 0; i < n; i++)
-		assert_int_equal(got[i], want[i]);
+	/* Batch 1: both inputs, the reset between them notwithstanding. */
+	m = collect(KCOV_SIM_PC_MODULE, branch1, want);
+	m += collect(KCOV_SIM_PC_MODULE, branch20, want + m);
+	n = batch_pcs(text, 0, got);
+	assert_same_set(got, n, want, m);
+	/* Batch 2: the grandchild's PCs that batch 1 did not have. */
+	k = collect(KCOV_SIM_PC_MODULE, loop3, loop);
+	for (i = 0, n = 0; i < k; i++)
+		if (!in_set(loop[i], want, m))
+			fresh[n++] = loop[i];
+	assert_true(n > 0);
+	m = batch_pcs(text, 1, got);
+	assert_same_set(got, m, fresh, n);
 }
 
 int main(int argc, char **argv)
@@ -509,7 +542,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pc_outside_any_module),
 		cmocka_unit_test(test_pc_decode_after_dlopen),
 		cmocka_unit_test(test_pc_map_write),
-		cmocka_unit_test(test_record_detach_and_exit),
+		cmocka_unit_test(test_record_whole_run),
 	};
 
 	if (argc > 2 && !strcmp(argv[1], "--child-pcs"))

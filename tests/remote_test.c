@@ -18,8 +18,6 @@
  * USB handles of the running test: one that fails half-way may leave its
  * registrations behind, and the next test must not trip over them.
  */
-static uint64_t hbase = 0x10000;
-#define HU(i)		USB(hbase + (i))
 
 static int ren1(int fd, uint32_t mode, uint32_t area_size, uint64_t handle)
 {
@@ -28,59 +26,30 @@ static int ren1(int fd, uint32_t mode, uint32_t area_size, uint64_t handle)
 
 /* ---- a kthread running one section ------------------------------------- */
 
-enum op { OP_END, OP_X, OP_Y, OP_Z, OP_CMP };
-
-struct kthread {
-	uint64_t		handle;
-	enum op			ops[300];
-	unsigned int		mode_in, size_in;	/* recorded after start */
-};
-
-static long kthread_main(void *p)
+/* One section with the given sites on a fresh thread. */
+static struct t_kthread section_run(uint64_t handle, const t_site_fn *sites,
+				    int n)
 {
-	struct kthread *k = p;
-	struct kcov_sim_task_info ti;
+	struct t_kthread k = { .handle = handle, .nr_sites = n, .fd = -1 };
 
-	kcov_remote_start(k->handle);
-	kcov_sim_task_info(&ti);
-	k->mode_in = ti.kcov_mode;
-	k->size_in = ti.kcov_size;
-	for (unsigned int i = 0; i < 300 && k->ops[i] != OP_END; i++) {
-		switch (k->ops[i]) {
-		case OP_X: t_pc_x(); break;
-		case OP_Y: t_pc_y(); break;
-		case OP_Z: t_pc_z(); break;
-		case OP_CMP: t_cmp4_site(i, 0xc0); break;
-		default: break;
-		}
-	}
-	kcov_remote_stop();
-	return 0;
-}
-
-/* One section with the given ops on a fresh thread. */
-static struct kthread section_run(uint64_t handle, const enum op *ops,
-				  unsigned int n)
-{
-	struct kthread k = { .handle = handle };
-
-	assert_true(n < 300);
-	memcpy(k.ops, ops, n * sizeof(*ops));
-	t_in_thread(kthread_main, &k);
+	assert_true(n <= T_KTHREAD_SITES);
+	if (n)
+		memcpy(k.sites, sites, (size_t)n * sizeof(*sites));
+	t_kthread_run(&k);
 	return k;
 }
 
-#define SECTION(h, ...) section_run((h), (enum op[]){ __VA_ARGS__ },	\
-	sizeof((enum op[]){ __VA_ARGS__ }) / sizeof(enum op))
+#define SECTION(h, ...) section_run((h), (t_site_fn[]){ __VA_ARGS__ },	\
+	sizeof((t_site_fn[]){ __VA_ARGS__ }) / sizeof(t_site_fn))
 
 /* n CMP records (arg1 = index in the section, arg2 = 0xc0). */
-static struct kthread cmp_section(uint64_t handle, unsigned int n)
+static struct t_kthread cmp_section(uint64_t handle, int n)
 {
-	enum op ops[300];
+	t_site_fn sites[T_KTHREAD_SITES];
 
-	for (unsigned int i = 0; i < n; i++)
-		ops[i] = OP_CMP;
-	return section_run(handle, ops, n);
+	for (int i = 0; i < n; i++)
+		sites[i] = t_cmp_step;
+	return section_run(handle, sites, n);
 }
 
 /* ---- handle validation (spec 5.1) -------------------------------------- */
@@ -132,7 +101,7 @@ static void test_check_handle_table(void **state)
 			assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 		} else {
 			assert_sys_err(ren1(fd, KCOV_TRACE_PC, 8, h), EINVAL);
-			assert_int_equal(t_dev(fd).mode, 1);
+			assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_INIT);
 		}
 		if (c->common_ok) {
 			assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 8, h, NULL, 0), 0);
@@ -198,7 +167,7 @@ static void test_handle_table_lookup(void **state)
 	T_WRITE(a[0], 0);
 	T_WRITE(b[0], 0);
 	for (int i = 0; i < 256; i++)
-		SECTION(USB(i), i % 2 ? OP_Y : OP_X);
+		SECTION(USB(i), i % 2 ? t_pc_y : t_pc_x);
 	assert_int_equal(T_READ(a[0]), 128);
 	assert_int_equal(T_READ(b[0]), 128);
 	for (int i = 1; i <= 128; i++) {
@@ -208,7 +177,7 @@ static void test_handle_table_lookup(void **state)
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(t_pool().handles, base + 128);
 	assert_int_equal(t_dev(fd2).nr_handles, 128);
-	SECTION(USB(1), OP_Z);
+	SECTION(USB(1), t_pc_z);
 	assert_int_equal(T_READ(b[0]), 129);
 	assert_true(t_pc_is(b[129], t_pc_z));
 	pthread_barrier_wait(&o.b);
@@ -231,7 +200,7 @@ static void test_move_area_pc_truncates(void **state)
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
 	T_WRITE(a[0], 509);
-	SECTION(HU(1), OP_X, OP_Y, OP_Z, OP_Z, OP_Z);
+	SECTION(HU(1), t_pc_x, t_pc_y, t_pc_z, t_pc_z, t_pc_z);
 	assert_int_equal(T_READ(a[0]), 511);
 	assert_true(t_pc_is(a[510], t_pc_x));
 	assert_true(t_pc_is(a[511], t_pc_y));
@@ -250,13 +219,13 @@ static void test_move_area_pc_no_room(void **state)
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		T_WRITE(a[0], counts[i]);
 		T_WRITE(a[511], 0x5a5a);
-		SECTION(HU(1), OP_X);
+		SECTION(HU(1), t_pc_x);
 		assert_int_equal(T_READ(a[0]), counts[i]);
 		assert_int_equal(a[511], 0x5a5a);
 	}
 	/* An empty section changes nothing either. */
 	T_WRITE(a[0], 0);
-	SECTION(HU(1));
+	section_run(HU(1), NULL, 0);
 	assert_int_equal(T_READ(a[0]), 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	t_munmap(a, 4096);
@@ -305,7 +274,7 @@ static void test_move_area_cmp_no_room(void **state)
 static void test_move_area_cmp_exact_fit(void **state)
 {
 	int fd = t_fd(state);
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 9), 0);
 	assert_int_equal(ren1(fd, KCOV_TRACE_CMP, 64, HU(1)), 0);
@@ -325,13 +294,16 @@ static void test_pool_exact_size_and_stale_data(void **state)
 {
 	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, 512);
-	struct kcov_sim_pool_stats s0, s1, s2, s3;
+	KCOV_SIM_OUT(kcov_sim_pool_stats, s0);
+	KCOV_SIM_OUT(kcov_sim_pool_stats, s1);
+	KCOV_SIM_OUT(kcov_sim_pool_stats, s2);
+	KCOV_SIM_OUT(kcov_sim_pool_stats, s3);
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 777, HU(1)), 0);
 	T_WRITE(a[0], 0);
 	s0 = t_pool();
-	SECTION(HU(1), OP_X, OP_X, OP_X, OP_X, OP_X);
-	SECTION(HU(1), OP_Y);
+	SECTION(HU(1), t_pc_x, t_pc_x, t_pc_x, t_pc_x, t_pc_x);
+	SECTION(HU(1), t_pc_y);
 	s1 = t_pool();
 	assert_int_equal(s1.allocs, s0.allocs + 1);
 	assert_int_equal(s1.reuses, s0.reuses + 1);
@@ -342,7 +314,7 @@ static void test_pool_exact_size_and_stale_data(void **state)
 
 	/* 776 words: the pooled 777-word buffer is big enough, but not exact. */
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 776, HU(1)), 0);
-	SECTION(HU(1), OP_Z);
+	SECTION(HU(1), t_pc_z);
 	s2 = t_pool();
 	assert_int_equal(s2.allocs, s1.allocs + 1);
 	assert_int_equal(s2.reuses, s1.reuses);
@@ -350,7 +322,7 @@ static void test_pool_exact_size_and_stale_data(void **state)
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 777, HU(1)), 0);
-	SECTION(HU(1), OP_Z);
+	SECTION(HU(1), t_pc_z);
 	s3 = t_pool();
 	assert_int_equal(s3.allocs, s2.allocs);
 	assert_int_equal(s3.reuses, s2.reuses + 1);
@@ -367,15 +339,15 @@ static void test_area_size_pc_edges(void **state)
 	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, 512);
 	const unsigned long want[] = { 0, 0, 1, 2 };
-	struct kcov_sim_pool_stats s0;
-	struct kthread k;
+	KCOV_SIM_OUT(kcov_sim_pool_stats, s0);
+	struct t_kthread k;
 
 	for (uint32_t size = 0; size < 4; size++) {
 		assert_int_equal(ren1(fd, KCOV_TRACE_PC, size, HU(1)), 0);
 		T_WRITE(a[0], 0);
 		s0 = t_pool();
-		k = SECTION(HU(1), OP_X, OP_Y, OP_Z);
-		assert_int_equal(k.mode_in, size ? MODE_TRACE_PC : 0);
+		k = SECTION(HU(1), t_pc_x, t_pc_y, t_pc_z);
+		assert_int_equal(k.mode_in, size ? KCOV_SIM_MODE_TRACE_PC : KCOV_SIM_MODE_DISABLED);
 		assert_int_equal(k.size_in, size);
 		assert_int_equal(T_READ(a[0]), want[size]);
 		if (want[size] > 0)
@@ -413,13 +385,13 @@ static void test_area_size_cmp_edges(void **state)
 
 struct ctx_probe {
 	uint64_t	h_hardirq, h_nmi, h_softirq, h_task;
-	unsigned int	mode_hardirq, mode_nmi;
+	enum kcov_sim_mode	mode_hardirq, mode_nmi;
 };
 
 static long ctx_probe_main(void *p)
 {
 	struct ctx_probe *cp = p;
-	struct kcov_sim_task_info ti;
+	KCOV_SIM_OUT(kcov_sim_task_info, ti);
 
 	cp->h_task = kcov_common_handle();
 	kcov_sim_hardirq_enter();
@@ -458,8 +430,8 @@ static void test_irq_contexts_ignored(void **state)
 	assert_int_equal(cp.h_hardirq, 0);
 	assert_int_equal(cp.h_nmi, 0);
 	assert_int_equal(cp.h_softirq, 0);
-	assert_int_equal(cp.mode_hardirq, 0);
-	assert_int_equal(cp.mode_nmi, 0);
+	assert_int_equal(cp.mode_hardirq, KCOV_SIM_MODE_DISABLED);
+	assert_int_equal(cp.mode_nmi, KCOV_SIM_MODE_DISABLED);
 	assert_int_equal(T_READ(a[0]), 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	t_munmap(a, 4096);
@@ -470,7 +442,7 @@ static void test_irq_contexts_ignored(void **state)
 static long nested_start_main(void *p)
 {
 	unsigned int *mode_after_inner = p;
-	struct kcov_sim_task_info ti;
+	KCOV_SIM_OUT(kcov_sim_task_info, ti);
 
 	kcov_remote_start(HU(1));
 	t_pc_x();
@@ -495,7 +467,7 @@ static void test_warn_nested_task_start(void **state)
 	t_warn_expect(1);
 	t_in_thread(nested_start_main, &mode);
 	assert_int_equal(kcov_sim_warn_count(), warns + 1);
-	assert_int_equal(mode, MODE_TRACE_PC);
+	assert_int_equal(mode, KCOV_SIM_MODE_TRACE_PC);
 	assert_int_equal(T_READ(a[0]), 2);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	t_munmap(a, 4096);
@@ -524,12 +496,12 @@ static void test_warn_start_with_local_coverage(void **state)
 	t_warn_expect(1);
 	kcov_remote_start(HU(1));
 	assert_int_equal(kcov_sim_warn_count(), warns + 1);
-	assert_int_equal(t_task().kcov_mode, MODE_TRACE_PC);
+	assert_int_equal(t_task().kcov_mode, KCOV_SIM_MODE_TRACE_PC);
 	t_pc_x();
 	t_warn_expect(1);
 	kcov_remote_stop();
 	assert_int_equal(kcov_sim_warn_count(), warns + 2);
-	assert_int_equal(t_task().kcov_mode, MODE_TRACE_PC);
+	assert_int_equal(t_task().kcov_mode, KCOV_SIM_MODE_TRACE_PC);
 	t_pc_y();
 	assert_int_equal(T_READ(l[0]), 2);
 	assert_true(t_pc_is(l[1], t_pc_x));
@@ -561,7 +533,7 @@ static void test_warn_stop_without_start(void **state)
 	t_warn_expect(1);
 	kcov_remote_stop();
 	assert_int_equal(kcov_sim_warn_count(), warns + 1);
-	assert_int_equal(t_task().kcov_mode, MODE_TRACE_PC);
+	assert_int_equal(t_task().kcov_mode, KCOV_SIM_MODE_TRACE_PC);
 	t_pc_y();
 	assert_int_equal(T_READ(l[0]), 2);
 	assert_int_equal(t_pool().pooled, s0.pooled);	/* not pushed to the pool */
@@ -583,7 +555,7 @@ static void test_warn_owner_starts_section(void **state)
 	t_pc_x();
 	kcov_remote_stop();	/* the owner's mode is not a section's */
 	assert_int_equal(kcov_sim_warn_count(), warns + 2);
-	assert_int_equal(t_task().kcov_mode, MODE_REMOTE);
+	assert_int_equal(t_task().kcov_mode, KCOV_SIM_MODE_REMOTE);
 	assert_int_equal(T_READ(a[0]), 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	t_munmap(a, 4096);
@@ -641,7 +613,7 @@ static void test_warn_stop_softirq_section_from_task(void **state)
 	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, 512);
 	unsigned long warns = kcov_sim_warn_count();
-	struct kcov_sim_task_info mid;
+	KCOV_SIM_OUT(kcov_sim_task_info, mid);
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
 	T_WRITE(a[0], 0);
@@ -659,7 +631,7 @@ static void test_warn_stop_softirq_section_from_task(void **state)
 	assert_int_equal(kcov_sim_warn_count(), warns + 1);
 	assert_int_equal(mid.kcov_softirq, 1);
 	assert_int_equal(t_task().kcov_softirq, 0);
-	assert_int_equal(t_task().kcov_mode, MODE_REMOTE);
+	assert_int_equal(t_task().kcov_mode, KCOV_SIM_MODE_REMOTE);
 	assert_int_equal(T_READ(a[0]), 1);
 	assert_true(t_pc_is(a[1], t_pc_x));
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
@@ -680,7 +652,7 @@ static void test_warn_exit_inside_section(void **state)
 	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, 512);
 	unsigned long warns = kcov_sim_warn_count();
-	struct kcov_sim_pool_stats s0;
+	KCOV_SIM_OUT(kcov_sim_pool_stats, s0);
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
 	T_WRITE(a[0], 0);
@@ -699,20 +671,8 @@ static void test_warn_exit_inside_section(void **state)
 	t_munmap(a, 4096);
 }
 
-static int fd_setup(void **state)
-{
-	hbase += 0x10;
-	return t_fd_setup(state);
-}
-
-static int nofd_setup(void **state)
-{
-	hbase += 0x10;
-	return t_setup(state);
-}
-
-#define FD_TEST(f) cmocka_unit_test_setup_teardown(f, fd_setup, t_fd_teardown)
-#define NOFD_TEST(f) cmocka_unit_test_setup_teardown(f, nofd_setup, t_teardown)
+#define FD_TEST(f)	T_REMOTE_FD_TEST(f)
+#define NOFD_TEST(f)	T_REMOTE_TEST(f)
 
 int main(void)
 {

@@ -29,14 +29,14 @@ int __openat_2(int dirfd, const char *path, int flags);
 
 static bool is_kcov(int fd)
 {
-	struct kcov_sim_dev_info d;
+	KCOV_SIM_OUT(kcov_sim_dev_info, d);
 
 	return kcov_sim_dev_info(fd, &d) == 0;
 }
 
 static uint64_t dev_id(int fd)
 {
-	struct kcov_sim_dev_info d;
+	KCOV_SIM_OUT(kcov_sim_dev_info, d);
 
 	assert_int_equal(kcov_sim_dev_info(fd, &d), 0);
 	return d.id;
@@ -71,7 +71,7 @@ static void tmp_done(const char *const *names, size_t n)
 /* open() of another path reaches libc: /dev/null is /dev/null. */
 static void test_open_other_path_passes_through(void **state)
 {
-	struct kcov_sim_dev_info d;
+	KCOV_SIM_OUT(kcov_sim_dev_info, d);
 	struct stat st;
 	int fd, kfd;
 

@@ -241,14 +241,14 @@ static void test_warn_handler_null_restores_stderr_line(void **state)
 /* Without CMP support ENABLE(CMP) is 524 and the device stays INIT. */
 static void test_cmp_support_off_enotsupp(void **state)
 {
-	struct kcov_sim_task_info ti;
+	KCOV_SIM_OUT(kcov_sim_task_info, ti);
 	int fd = t_fd(state);
 	unsigned long *a = init_map(fd, WORDS);
 
 	kcov_sim_set_cmp_support(0);
 	assert_sys_err(kcov_sim_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_CMP),
 		       KCOV_SIM_ENOTSUPP);
-	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(t_dev(fd).refcount, 1);
 	kcov_sim_task_info(&ti);
 	assert_int_equal(ti.attached, 0);
@@ -257,7 +257,7 @@ static void test_cmp_support_off_enotsupp(void **state)
 	/* Back on: the same call works and records. */
 	kcov_sim_set_cmp_support(1);
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_CMP), 0);
-	assert_int_equal(t_dev(fd).mode, 3);
+	assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_TRACE_CMP);
 	t_cmp4_site(1, 2);
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(a[0], 1);
@@ -279,12 +279,12 @@ static void test_cmp_support_off_remote_enotsupp(void **state)
 	kcov_sim_set_cmp_support(0);
 	assert_sys_err(kcov_sim_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)&ra),
 		       KCOV_SIM_ENOTSUPP);
-	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(t_dev(fd).remote, 0);
 	kcov_sim_set_cmp_support(1);
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_REMOTE_ENABLE,
 				    (unsigned long)&ra), 0);
-	assert_int_equal(t_dev(fd).mode, 3);
+	assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_TRACE_CMP);
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(kcov_sim_munmap(a, PAGE), 0);
 }
@@ -293,12 +293,12 @@ static void test_cmp_support_off_remote_enotsupp(void **state)
 static void test_alloc_limit_init(void **state)
 {
 	int fd = t_fd(state);
-	struct kcov_sim_dev_info d;
+	KCOV_SIM_OUT(kcov_sim_dev_info, d);
 
 	kcov_sim_set_alloc_limit(2 * PAGE);
 	assert_sys_err(kcov_sim_ioctl(fd, KCOV_INIT_TRACE, 2 * WORDS + 1), ENOMEM);
 	d = t_dev(fd);
-	assert_int_equal(d.mode, 0);
+	assert_int_equal(d.mode, KCOV_SIM_MODE_DISABLED);
 	assert_int_equal(d.size, 0);
 	assert_null(d.area);
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_INIT_TRACE, 2 * WORDS), 0);

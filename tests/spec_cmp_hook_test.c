@@ -171,7 +171,7 @@ static void test_c049_cmp8_top_bit(void **state)
 /* INIT(words) without a mapping, enable CMP, call cmp4 @calls times. */
 static unsigned long cmp_count_for(unsigned long words, int calls)
 {
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 	unsigned long count;
 	int fd = t_open();
 
@@ -322,7 +322,7 @@ static void test_c057_wrapped_counter_warns(void **state)
 {
 	uint64_t cases[] = { 1, 32, 5 };
 	int fd = t_fd(state);
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 	unsigned long *a = enable_mode(fd, KCOV_TRACE_CMP);
 
 	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);

@@ -71,7 +71,7 @@ static void test_c106_enable_disable_race(void **state)
 	unsigned long *a = t_init_map(fd, EN_DIS_WORDS), n;
 	struct en_dis_shared sh = { .fd = fd };
 	struct en_dis w[2] = { { .sh = &sh }, { .sh = &sh } };
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 	pthread_t id[2];
 
 	T_WRITE(a[0], 0);
@@ -96,7 +96,7 @@ static void test_c106_enable_disable_race(void **state)
 		if (!t_pc_is(a[i], t_pc_x))
 			fail_msg("entry %lu is not from t_pc_x", i);
 	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
-	assert_int_equal(info.mode, 1);
+	assert_int_equal(info.mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(info.refcount, 1);
 	t_munmap(a, EN_DIS_WORDS * sizeof(unsigned long));
 }
@@ -167,8 +167,8 @@ static void test_c107_sections_vs_disable(void **state)
 	struct churn_thread ct[SECTION_THREADS];
 	pthread_t id[SECTION_THREADS];
 	long ren_bad = 0, dis_bad = 0, late = 0, torn = 0, delivered = 0;
-	struct kcov_sim_pool_stats st;
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_pool_stats, st);
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 	size_t handles;
 
 	assert_int_equal(kcov_sim_pool_stats(&st), 0);
@@ -209,7 +209,7 @@ static void test_c107_sections_vs_disable(void **state)
 	assert_true(delivered > 0);
 	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
 	assert_int_equal(info.refcount, 1);
-	assert_int_equal(info.mode, 1);
+	assert_int_equal(info.mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(info.nr_handles, 0);
 	assert_int_equal(kcov_sim_pool_stats(&st), 0);
 	assert_int_equal(st.sections, 0);

@@ -17,7 +17,7 @@
 
 static unsigned int dev_mode(int fd)
 {
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 
 	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
 	return info.mode;
@@ -148,7 +148,7 @@ static void test_c022_enable_bad_mode(void **state)
 /* 8.4 #23: without CMP support ENABLE(1) is 524 and the device stays INIT. */
 static void test_c023_enable_cmp_unsupported(void **state)
 {
-	struct kcov_sim_task_info ti;
+	KCOV_SIM_OUT(kcov_sim_task_info, ti);
 	int fd = t_fd(state);
 
 	kcov_sim_set_cmp_support(0);
@@ -157,7 +157,7 @@ static void test_c023_enable_cmp_unsupported(void **state)
 	assert_int_equal(dev_mode(fd), 1);
 	kcov_sim_task_info(&ti);
 	assert_int_equal(ti.attached, 0);
-	assert_int_equal(ti.kcov_mode, 0);
+	assert_int_equal(ti.kcov_mode, KCOV_SIM_MODE_DISABLED);
 	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
 	assert_int_equal(dev_mode(fd), 2);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
@@ -304,7 +304,8 @@ static const unsigned long unknown_cmds[] = {
 
 static void assert_unknown_enotty(int fd)
 {
-	struct kcov_sim_dev_info before, after;
+	KCOV_SIM_OUT(kcov_sim_dev_info, before);
+	KCOV_SIM_OUT(kcov_sim_dev_info, after);
 	size_t i;
 
 	assert_int_equal(kcov_sim_dev_info(fd, &before), 0);

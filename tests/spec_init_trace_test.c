@@ -10,7 +10,7 @@
 
 static void assert_dev(int fd, unsigned int mode, unsigned long size)
 {
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 
 	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
 	assert_int_equal(info.mode, mode);
@@ -36,7 +36,7 @@ static void test_c005_init_zeroed(void **state)
 /* Open a fresh fd, INIT(@words) on it, and return what INIT returned. */
 static int init_fresh(unsigned long words, int *err, unsigned int *mode)
 {
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 	int fd = t_open(), ret;
 
 	assert_true(fd >= 0);
@@ -58,12 +58,12 @@ static void test_c006_init_minimum(void **state)
 	(void)state;
 	assert_int_equal(init_fresh(0, &err, &mode), -1);
 	assert_int_equal(err, EINVAL);
-	assert_int_equal(mode, 0);
+	assert_int_equal(mode, KCOV_SIM_MODE_DISABLED);
 	assert_int_equal(init_fresh(1, &err, &mode), -1);
 	assert_int_equal(err, EINVAL);
-	assert_int_equal(mode, 0);
+	assert_int_equal(mode, KCOV_SIM_MODE_DISABLED);
 	assert_int_equal(init_fresh(2, &err, &mode), 0);
-	assert_int_equal(mode, 1);
+	assert_int_equal(mode, KCOV_SIM_MODE_INIT);
 }
 
 /* 8.2 #7: INIT(268435456) and INIT(ULONG_MAX) are EINVAL. */
@@ -100,7 +100,8 @@ static void test_c007_init_max_ok_or_enomem(void **state)
 /* 8.2 #7: above the allocation cap INIT is ENOMEM and changes nothing. */
 static void test_c007_init_alloc_limit_enomem(void **state)
 {
-	struct kcov_sim_dev_info before, after;
+	KCOV_SIM_OUT(kcov_sim_dev_info, before);
+	KCOV_SIM_OUT(kcov_sim_dev_info, after);
 	int fd = t_fd(state);
 
 	kcov_sim_set_alloc_limit(PAGE);
@@ -108,7 +109,7 @@ static void test_c007_init_alloc_limit_enomem(void **state)
 	assert_sys_err(t_ioctl(fd, KCOV_INIT_TRACE, 513), ENOMEM);
 	assert_sys_err(t_ioctl(fd, KCOV_INIT_TRACE, 268435455ul), ENOMEM);
 	assert_int_equal(kcov_sim_dev_info(fd, &after), 0);
-	assert_int_equal(after.mode, 0);
+	assert_int_equal(after.mode, KCOV_SIM_MODE_DISABLED);
 	assert_int_equal(after.size, 0);
 	assert_int_equal(after.sequence, before.sequence);
 	assert_int_equal(after.refcount, before.refcount);

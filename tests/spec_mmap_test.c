@@ -36,7 +36,7 @@ static void test_c012_mmap_wrong_len_or_offset(void **state)
 /* 8.3 #13: INIT(512); MMAP(1, 0) works: the rounded length is 4096. */
 static void test_c013_mmap_len_rounded(void **state)
 {
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 	int fd = t_fd(state);
 	unsigned long *a;
 

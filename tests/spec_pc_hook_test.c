@@ -10,24 +10,6 @@
 #define WORDS	512ul
 #define STALE	0x5a5a000000000000ul	/* marks a word the test wrote */
 
-/*
- * @pc lies in @site's code. t_pc_is() alone cannot tell the t_pc_* sites
- * apart (they are a few bytes long and adjacent), so also require that no
- * other known site starts between @site and @pc.
- */
-static int pc_at(unsigned long pc, void (*site)(void))
-{
-	static void (*const sites[])(void) = { t_pc_x, t_pc_y, t_pc_z, (void (*)(void))t_cmp4_site };
-
-	if (!t_pc_is(pc, site))
-		return 0;
-	for (size_t i = 0; i < sizeof(sites) / sizeof(sites[0]); i++)
-		if ((uintptr_t)sites[i] > (uintptr_t)site &&
-		    (uintptr_t)sites[i] < pc)
-			return 0;
-	return 1;
-}
-
 /* INIT(WORDS), map it, ENABLE(TRACE_PC), reset the counter. */
 static unsigned long *enable_pc(int fd)
 {
@@ -62,9 +44,9 @@ static void test_c035_pcs_in_order(void **state)
 	t_pc_x();
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(a[0], 3);
-	assert_true(pc_at(a[1], t_pc_x));
-	assert_true(pc_at(a[2], t_pc_y));
-	assert_true(pc_at(a[3], t_pc_x));
+	assert_true(t_pc_is(a[1], t_pc_x));
+	assert_true(t_pc_is(a[2], t_pc_y));
+	assert_true(t_pc_is(a[3], t_pc_x));
 	assert_int_equal(a[1], a[3]);		/* same site, same value */
 	assert_int_not_equal(a[1], a[2]);
 	assert_int_equal(a[4], 0);
@@ -75,7 +57,7 @@ static void test_c035_pcs_in_order(void **state)
 static void test_c036_capacity_unmappable(void **state)
 {
 	int fd = t_fd(state);
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 	unsigned long *area;
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 4), 0);
@@ -91,9 +73,9 @@ static void test_c036_capacity_unmappable(void **state)
 	t_pc_y();
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(area[0], 3);
-	assert_true(pc_at(area[1], t_pc_x));
-	assert_true(pc_at(area[2], t_pc_y));
-	assert_true(pc_at(area[3], t_pc_z));
+	assert_true(t_pc_is(area[1], t_pc_x));
+	assert_true(t_pc_is(area[2], t_pc_y));
+	assert_true(t_pc_is(area[3], t_pc_z));
 	/* The page behind the 4 words is the library's: never written. */
 	assert_int_equal(area[4], 0);
 	assert_int_equal(area[5], 0);
@@ -115,7 +97,7 @@ static void test_c037_full_then_reset(void **state)
 	t_pc_y();
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(a[0], 1);
-	assert_true(pc_at(a[1], t_pc_y));
+	assert_true(t_pc_is(a[1], t_pc_y));
 	assert_stale(a, 2, WORDS);
 	assert_int_equal(t_munmap(a, WORDS * sizeof(long)), 0);
 }
@@ -130,7 +112,7 @@ static void test_c038_counter_wraps(void **state)
 	T_WRITE(a[0], ULONG_MAX);
 	t_pc_x();
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
-	assert_true(pc_at(a[0], t_pc_x));
+	assert_true(t_pc_is(a[0], t_pc_x));
 	assert_stale(a, 1, WORDS);
 	assert_int_equal(t_munmap(a, WORDS * sizeof(long)), 0);
 }
@@ -204,7 +186,7 @@ static void check_context_blocks(void **state, void (*enter)(void),
 	t_pc_z();
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(a[0], 1);
-	assert_true(pc_at(a[1], t_pc_z));
+	assert_true(t_pc_is(a[1], t_pc_z));
 	assert_int_equal(a[2], 0);
 	assert_int_equal(t_munmap(a, WORDS * sizeof(long)), 0);
 }
@@ -259,8 +241,8 @@ static void test_c042_bh_disabled_records(void **state)
 	t_pc_y();
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(a[0], 2);
-	assert_true(pc_at(a[1], t_pc_x));
-	assert_true(pc_at(a[2], t_pc_y));
+	assert_true(t_pc_is(a[1], t_pc_x));
+	assert_true(t_pc_is(a[2], t_pc_y));
 	assert_int_equal(t_munmap(a, WORDS * sizeof(long)), 0);
 }
 
@@ -276,7 +258,7 @@ static void test_c043_ctxsw_blocks(void **state)
 	kcov_sim_ctxsw_end();
 	t_pc_y();
 	assert_int_equal(a[0], 1);
-	assert_true(pc_at(a[1], t_pc_y));
+	assert_true(t_pc_is(a[1], t_pc_y));
 
 	/* The kernel's spelling, with the (ignored) task argument. */
 	kcov_prepare_switch(NULL);
@@ -286,7 +268,7 @@ static void test_c043_ctxsw_blocks(void **state)
 	t_pc_x();
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(a[0], 2);
-	assert_true(pc_at(a[2], t_pc_x));
+	assert_true(t_pc_is(a[2], t_pc_x));
 	assert_int_equal(a[3], 0);
 	assert_int_equal(t_munmap(a, WORDS * sizeof(long)), 0);
 }
@@ -306,9 +288,9 @@ static void test_c044_pc_bias(void **state)
 	t_pc_x();
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(a[0], 4);
-	assert_true(pc_at(a[1], t_pc_x));
+	assert_true(t_pc_is(a[1], t_pc_x));
 	assert_int_equal(a[1] - a[2], bias);
-	assert_true(pc_at(a[3] + bias, t_pc_y));
+	assert_true(t_pc_is(a[3] + bias, t_pc_y));
 	assert_int_equal(a[4], a[1]);
 	assert_int_equal(t_munmap(a, WORDS * sizeof(long)), 0);
 }

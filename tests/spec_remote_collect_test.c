@@ -19,89 +19,31 @@
  * USB handles of the running test: one that fails half-way may leave its
  * registrations behind, and the next test must not trip over them.
  */
-static uint64_t hbase = 0x10000;
-#define HU(i)		USB(hbase + (i))
 
 static int ren1(int fd, uint32_t mode, uint32_t area_size, uint64_t handle)
 {
 	return t_ren(fd, mode, area_size, 0, &handle, 1);
 }
 
-/* ---- a scripted kthread ------------------------------------------------ */
-
-typedef void (*site_fn)(void);
-
-/*
- * One section: start(handle), the PC sites in order, stop. With @pause set
- * the thread waits at two rendezvous points after start, so the owner can
- * act while the section is open.
- */
-struct kthread {
-	uint64_t		handle;
-	site_fn			sites[8];
-	int			nr_sites;
-	pthread_barrier_t	*pause;
-	/* recorded by the thread */
-	unsigned int		mode_in_section;
-	unsigned int		size_in_section;
-	int			refcount_in_section;
-	int			fd;		/* for refcount_in_section, or -1 */
-	struct kcov_sim_pool_stats in_section;
-};
-
-static long kthread_main(void *p)
-{
-	struct kthread *k = p;
-	struct kcov_sim_task_info ti;
-	struct kcov_sim_dev_info info;
-
-	kcov_remote_start(k->handle);
-	kcov_sim_task_info(&ti);
-	k->mode_in_section = ti.kcov_mode;
-	k->size_in_section = ti.kcov_size;
-	kcov_sim_pool_stats(&k->in_section);
-	if (k->fd >= 0 && kcov_sim_dev_info(k->fd, &info) == 0)
-		k->refcount_in_section = info.refcount;
-	if (k->pause) {
-		pthread_barrier_wait(k->pause);
-		pthread_barrier_wait(k->pause);
-	}
-	for (int i = 0; i < k->nr_sites; i++)
-		k->sites[i]();
-	kcov_remote_stop();
-	return 0;
-}
-
 static void *kthread_pthread(void *p)
 {
-	kthread_main(p);
+	t_kthread_main(p);
 	return NULL;
 }
-
-/* Run one section on a new thread and wait for it. */
-static void section(struct kthread *k)
-{
-	t_in_thread(kthread_main, k);
-}
-
-#define KTHREAD(h, ...) ((struct kthread){ .handle = (h),		\
-	.sites = { __VA_ARGS__ },					\
-	.nr_sites = sizeof((site_fn[]){ __VA_ARGS__ }) / sizeof(site_fn), \
-	.fd = -1 })
 
 /* 8.9 #80: a kthread section reaches A; the owner's own PCs do not. */
 static void test_c080_global_handle_section(void **state)
 {
 	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, 512);
-	struct kthread k = KTHREAD(HU(1), t_pc_x, t_pc_y, t_pc_z);
+	struct t_kthread k = T_KTHREAD(HU(1), t_pc_x, t_pc_y, t_pc_z);
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
 	T_WRITE(a[0], 0);
 	t_pc_x();
 	assert_int_equal(T_READ(a[0]), 0);
-	section(&k);
-	assert_int_equal(k.mode_in_section, MODE_TRACE_PC);
+	t_kthread_run(&k);
+	assert_int_equal(k.mode_in, KCOV_SIM_MODE_TRACE_PC);
 	assert_int_equal(T_READ(a[0]), 3);
 	assert_true(t_pc_is(a[1], t_pc_x));
 	assert_true(t_pc_is(a[2], t_pc_y));
@@ -253,17 +195,17 @@ static void test_c083_unregistered_handle(void **state)
 {
 	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, 512);
-	struct kthread k = KTHREAD(HU(7), t_pc_x, t_pc_y);
+	struct t_kthread k = T_KTHREAD(HU(7), t_pc_x, t_pc_y);
 	int refs;
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
 	T_WRITE(a[0], 0);
 	refs = t_dev(fd).refcount;
 	k.fd = fd;
-	section(&k);
-	assert_int_equal(k.mode_in_section, 0);
-	assert_int_equal(k.refcount_in_section, refs);
-	assert_int_equal(k.in_section.sections, 0);
+	t_kthread_run(&k);
+	assert_int_equal(k.mode_in, KCOV_SIM_MODE_DISABLED);
+	assert_int_equal(k.refcount_in, refs);
+	assert_int_equal(k.pool_in.sections, 0);
 	assert_int_equal(t_dev(fd).refcount, refs);
 	assert_int_equal(T_READ(a[0]), 0);
 	assert_int_equal(a[1], 0);
@@ -276,15 +218,15 @@ static void test_c084_invalid_handle_warns(void **state)
 {
 	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, 512);
-	struct kthread k = KTHREAD(0x02ull << 56, t_pc_x);
+	struct t_kthread k = T_KTHREAD(0x02ull << 56, t_pc_x);
 	unsigned long warns = kcov_sim_warn_count();
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(0)), 0);
 	T_WRITE(a[0], 0);
 	t_warn_expect(1);
-	section(&k);
+	t_kthread_run(&k);
 	assert_int_equal(kcov_sim_warn_count(), warns + 1);
-	assert_int_equal(k.mode_in_section, 0);
+	assert_int_equal(k.mode_in, KCOV_SIM_MODE_DISABLED);
 	assert_int_equal(T_READ(a[0]), 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	t_munmap(a, 4096);
@@ -295,13 +237,13 @@ static void test_c085_sequential_sections(void **state)
 {
 	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, 512);
-	struct kthread k1 = KTHREAD(HU(1), t_pc_x, t_pc_x);
-	struct kthread k2 = KTHREAD(HU(1), t_pc_y, t_pc_y, t_pc_y);
+	struct t_kthread k1 = T_KTHREAD(HU(1), t_pc_x, t_pc_x);
+	struct t_kthread k2 = T_KTHREAD(HU(1), t_pc_y, t_pc_y, t_pc_y);
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
 	T_WRITE(a[0], 0);
-	section(&k1);
-	section(&k2);
+	t_kthread_run(&k1);
+	t_kthread_run(&k2);
 	assert_int_equal(T_READ(a[0]), 5);
 	assert_true(t_pc_is(a[1], t_pc_x) && t_pc_is(a[2], t_pc_x));
 	assert_true(t_pc_is(a[3], t_pc_y) && t_pc_is(a[4], t_pc_y) &&
@@ -321,7 +263,7 @@ struct pair {
 struct pair_thread {
 	struct pair	*pair;
 	uint64_t	handle;
-	site_fn		site;
+	t_site_fn	site;
 	int		nr;
 	int		stops_first;
 };
@@ -383,9 +325,9 @@ static void test_c086_concurrent_sections(void **state)
 static void test_c087_pc_truncation(void **state)
 {
 	int fd = t_fd(state);
-	struct kthread k = KTHREAD(HU(1), t_pc_x, t_pc_y, t_pc_z, t_pc_z,
+	struct t_kthread k = T_KTHREAD(HU(1), t_pc_x, t_pc_y, t_pc_z, t_pc_z,
 				   t_pc_z);
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 4), 0);
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
@@ -393,7 +335,7 @@ static void test_c087_pc_truncation(void **state)
 	assert_non_null(info.area);
 	T_WRITE(info.area[0], 1);
 	T_WRITE(info.area[1], 0xabcd);
-	section(&k);
+	t_kthread_run(&k);
 	assert_int_equal(T_READ(info.area[0]), 3);
 	assert_int_equal(info.area[1], 0xabcd);
 	assert_true(t_pc_is(info.area[2], t_pc_x));
@@ -443,12 +385,12 @@ static void test_c089_corrupt_counter(void **state)
 {
 	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, 512);
-	struct kthread k = KTHREAD(HU(1), t_pc_x, t_pc_y);
+	struct t_kthread k = T_KTHREAD(HU(1), t_pc_x, t_pc_y);
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
 	T_WRITE(a[0], 10000);
-	section(&k);
-	assert_int_equal(k.mode_in_section, MODE_TRACE_PC);
+	t_kthread_run(&k);
+	assert_int_equal(k.mode_in, KCOV_SIM_MODE_TRACE_PC);
 	assert_int_equal(T_READ(a[0]), 10000);
 	for (int i = 1; i < 512; i++)
 		assert_int_equal(a[i], 0);
@@ -461,25 +403,25 @@ static void test_c090_tiny_area_size(void **state)
 {
 	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, 512);
-	struct kthread k1 = KTHREAD(HU(1), t_pc_x, t_pc_y);
-	struct kthread k0 = KTHREAD(HU(1), t_pc_x, t_pc_y);
-	struct kcov_sim_pool_stats before;
+	struct t_kthread k1 = T_KTHREAD(HU(1), t_pc_x, t_pc_y);
+	struct t_kthread k0 = T_KTHREAD(HU(1), t_pc_x, t_pc_y);
+	KCOV_SIM_OUT(kcov_sim_pool_stats, before);
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 1, HU(1)), 0);
 	T_WRITE(a[0], 0);
-	section(&k1);
-	assert_int_equal(k1.mode_in_section, MODE_TRACE_PC);
-	assert_int_equal(k1.size_in_section, 1);
-	assert_int_equal(k1.in_section.sections, 1);
+	t_kthread_run(&k1);
+	assert_int_equal(k1.mode_in, KCOV_SIM_MODE_TRACE_PC);
+	assert_int_equal(k1.size_in, 1);
+	assert_int_equal(k1.pool_in.sections, 1);
 	assert_int_equal(T_READ(a[0]), 0);
 	assert_int_equal(a[1], 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 0, HU(1)), 0);
 	before = t_pool();
-	section(&k0);
-	assert_int_equal(k0.mode_in_section, 0);
-	assert_int_equal(k0.in_section.sections, 0);
+	t_kthread_run(&k0);
+	assert_int_equal(k0.mode_in, KCOV_SIM_MODE_DISABLED);
+	assert_int_equal(k0.pool_in.sections, 0);
 	assert_int_equal(t_pool().allocs, before.allocs);
 	assert_int_equal(t_pool().reuses, before.reuses);
 	assert_int_equal(T_READ(a[0]), 0);
@@ -492,17 +434,20 @@ static void test_c091_pool_reuse(void **state)
 {
 	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, 512);
-	struct kthread k = KTHREAD(HU(1), t_pc_x);
-	struct kcov_sim_pool_stats s0, s1, s2, s3;
+	struct t_kthread k = T_KTHREAD(HU(1), t_pc_x);
+	KCOV_SIM_OUT(kcov_sim_pool_stats, s0);
+	KCOV_SIM_OUT(kcov_sim_pool_stats, s1);
+	KCOV_SIM_OUT(kcov_sim_pool_stats, s2);
+	KCOV_SIM_OUT(kcov_sim_pool_stats, s3);
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 919, HU(1)), 0);
 	T_WRITE(a[0], 0);
 	s0 = t_pool();
-	section(&k);
+	t_kthread_run(&k);
 	s1 = t_pool();
 	assert_int_equal(s1.allocs, s0.allocs + 1);
 	assert_int_equal(s1.pooled, s0.pooled + 1);
-	section(&k);
+	t_kthread_run(&k);
 	s2 = t_pool();
 	assert_int_equal(s2.allocs, s1.allocs);
 	assert_int_equal(s2.reuses, s1.reuses + 1);
@@ -511,7 +456,7 @@ static void test_c091_pool_reuse(void **state)
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 918, HU(1)), 0);
-	section(&k);
+	t_kthread_run(&k);
 	s3 = t_pool();
 	assert_int_equal(s3.allocs, s2.allocs + 1);
 	assert_int_equal(s3.reuses, s2.reuses);
@@ -544,13 +489,13 @@ static void test_c092_cmp_remote(void **state)
 /* A section paused after start: the owner acts between the rendezvous. */
 struct paused {
 	pthread_barrier_t	b;
-	struct kthread		k;
+	struct t_kthread		k;
 	pthread_t		id;
 };
 
 static void paused_start(struct paused *ps, uint64_t handle, int fd)
 {
-	ps->k = KTHREAD(handle, t_pc_x, t_pc_x, t_pc_x);
+	ps->k = T_KTHREAD(handle, t_pc_x, t_pc_x, t_pc_x);
 	ps->k.fd = fd;
 	ps->k.pause = &ps->b;
 	pthread_barrier_init(&ps->b, NULL, 2);
@@ -570,8 +515,8 @@ static void test_c093_disable_race(void **state)
 {
 	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, 512);
-	struct kthread later = KTHREAD(HU(1), t_pc_y);
-	struct kcov_sim_pool_stats before;
+	struct t_kthread later = T_KTHREAD(HU(1), t_pc_y);
+	KCOV_SIM_OUT(kcov_sim_pool_stats, before);
 	struct paused ps;
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
@@ -581,7 +526,7 @@ static void test_c093_disable_race(void **state)
 	before = t_pool();
 	assert_int_equal(before.sections, 1);
 	paused_finish(&ps);
-	assert_int_equal(ps.k.mode_in_section, MODE_TRACE_PC);
+	assert_int_equal(ps.k.mode_in, KCOV_SIM_MODE_TRACE_PC);
 	assert_int_equal(T_READ(a[0]), 0);
 	for (int i = 1; i < 8; i++)
 		assert_int_equal(a[i], 0);
@@ -589,8 +534,8 @@ static void test_c093_disable_race(void **state)
 	assert_int_equal(t_pool().sections, 0);
 	assert_int_equal(t_dev(fd).nr_handles, 0);
 	assert_int_equal(t_dev(fd).refcount, 1);	/* the file only */
-	section(&later);
-	assert_int_equal(later.mode_in_section, 0);	/* not registered */
+	t_kthread_run(&later);
+	assert_int_equal(later.mode_in, KCOV_SIM_MODE_DISABLED);	/* not registered */
 	t_munmap(a, 4096);
 }
 
@@ -599,7 +544,7 @@ static void test_c094_disable_reenable_race(void **state)
 {
 	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, 512);
-	struct kthread later = KTHREAD(HU(1), t_pc_y, t_pc_z);
+	struct t_kthread later = T_KTHREAD(HU(1), t_pc_y, t_pc_z);
 	struct paused ps;
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
@@ -608,10 +553,10 @@ static void test_c094_disable_reenable_race(void **state)
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
 	paused_finish(&ps);
-	assert_int_equal(ps.k.mode_in_section, MODE_TRACE_PC);
+	assert_int_equal(ps.k.mode_in, KCOV_SIM_MODE_TRACE_PC);
 	assert_int_equal(T_READ(a[0]), 0);
 	assert_int_equal(a[1], 0);
-	section(&later);
+	t_kthread_run(&later);
 	assert_int_equal(T_READ(a[0]), 2);
 	assert_true(t_pc_is(a[1], t_pc_y));
 	assert_true(t_pc_is(a[2], t_pc_z));
@@ -624,7 +569,7 @@ static void test_c095_close_race(void **state)
 {
 	int fd = t_open();
 	unsigned long *a;
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 	struct paused ps;
 	uint64_t id;
 
@@ -634,7 +579,7 @@ static void test_c095_close_race(void **state)
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
 	id = t_dev(fd).id;
 	paused_start(&ps, HU(1), fd);
-	assert_int_equal(ps.k.refcount_in_section, 3);	/* file, owner, section */
+	assert_int_equal(ps.k.refcount_in, 3);	/* file, owner, section */
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(t_munmap(a, 4096), 0);
 	assert_int_equal(t_close(fd), 0);
@@ -674,9 +619,9 @@ static void test_c096_owner_exit(void **state)
 {
 	int fd = t_fd(state), fd2 = t_open();
 	struct owner_exit oe = { fd, -1 }, other = { fd2, -1 };
-	struct kthread k = KTHREAD(HU(1), t_pc_x);
+	struct t_kthread k = T_KTHREAD(HU(1), t_pc_x);
 	size_t handles = t_pool().handles;
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 
 	assert_true(fd2 >= 0);
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
@@ -684,31 +629,19 @@ static void test_c096_owner_exit(void **state)
 	t_in_thread(owner_exit_main, &oe);
 	assert_int_equal(oe.ret, 0);
 	info = t_dev(fd);
-	assert_int_equal(info.mode, 1);
+	assert_int_equal(info.mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(info.remote, 0);
 	assert_int_equal(info.nr_handles, 0);
 	assert_int_equal(info.refcount, 1);
 	assert_int_equal(t_pool().handles, handles);
-	section(&k);
-	assert_int_equal(k.mode_in_section, 0);
+	t_kthread_run(&k);
+	assert_int_equal(k.mode_in, KCOV_SIM_MODE_DISABLED);
 	t_in_thread(ren_dis_main, &other);
 	assert_int_equal(other.ret, 0);
 	t_close(fd2);
 }
 
-static int fd_setup(void **state)
-{
-	hbase += 0x10;
-	return t_fd_setup(state);
-}
-
-static int nofd_setup(void **state)
-{
-	hbase += 0x10;
-	return t_setup(state);
-}
-
-#define FD_TEST(f) cmocka_unit_test_setup_teardown(f, fd_setup, t_fd_teardown)
+#define FD_TEST(f)	T_REMOTE_FD_TEST(f)
 
 int main(void)
 {
@@ -730,7 +663,7 @@ int main(void)
 		FD_TEST(test_c092_cmp_remote),
 		FD_TEST(test_c093_disable_race),
 		FD_TEST(test_c094_disable_reenable_race),
-		cmocka_unit_test_setup_teardown(test_c095_close_race, nofd_setup,
+		cmocka_unit_test_setup_teardown(test_c095_close_race, t_remote_setup,
 						t_teardown),
 		FD_TEST(test_c096_owner_exit),
 	};

@@ -22,8 +22,6 @@
  * USB handles of the running test: one that fails half-way may leave its
  * registrations behind, and the next test must not trip over them.
  */
-static uint64_t hbase = 0x10000;
-#define HU(i)		USB(hbase + (i))
 #define PAGE		4096ul
 
 /* One USB handle, PC mode, 64-word sections. */
@@ -34,7 +32,7 @@ static int ren1(int fd, uint64_t handle)
 
 static size_t table_size(void)
 {
-	struct kcov_sim_pool_stats st;
+	KCOV_SIM_OUT(kcov_sim_pool_stats, st);
 
 	assert_int_equal(kcov_sim_pool_stats(&st), 0);
 	return st.handles;
@@ -60,7 +58,7 @@ static void test_c064_num_handles_limit(void **state)
 		h[i] = USB(1000 + i);
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
 	assert_sys_err(t_ren(fd, KCOV_TRACE_PC, 64, 0, h, 257), EINVAL);
-	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0, h, 256), 0);
 	assert_int_equal(t_dev(fd).nr_handles, 256);
 	assert_int_equal(table_size(), base + 256);
@@ -82,7 +80,7 @@ static void test_c065_unmapped_arg_efault(void **state)
 	assert_sys_err(t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)p + 64),
 		       EFAULT);
 	assert_sys_err(t_ioctl(fd, KCOV_REMOTE_ENABLE, 0), EFAULT);
-	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_INIT);
 }
 
 /* 8.8 #65: header readable, handles[] in a PROT_NONE page: EFAULT. */
@@ -104,7 +102,7 @@ static void test_c065_handles_cross_into_guard(void **state)
 	arg->common_handle = 0;
 	assert_sys_err(t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)arg),
 		       EFAULT);
-	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_INIT);
 	arg->num_handles = 0;
 	assert_int_equal(t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)arg), 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
@@ -129,7 +127,7 @@ static void test_c065_header_cut_short(void **state)
 	words[2] = 0;		/* num_handles */
 	assert_sys_err(t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)words),
 		       EFAULT);
-	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(munmap(p, 2 * PAGE), 0);
 }
 
@@ -234,7 +232,7 @@ static void test_c065_toctou_num_handles(void **state)
 	assert_int_equal(tc.faulted, 1);
 	assert_int_equal(ret, -1);
 	assert_int_equal(err, EINVAL);
-	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(t_dev(fd).nr_handles, 0);
 	close(tc.quit[0]);
 	close(tc.quit[1]);
@@ -248,7 +246,7 @@ static void test_c066_not_inited(void **state)
 	int fd = t_fd(state);
 
 	assert_sys_err(ren1(fd, HU(1)), EINVAL);
-	assert_int_equal(t_dev(fd).mode, 0);
+	assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_DISABLED);
 	assert_int_equal(t_dev(fd).nr_handles, 0);
 }
 
@@ -262,11 +260,11 @@ static void test_c067_trace_mode(void **state)
 	assert_sys_err(t_ren(fd, 2, 64, 0, &h, 1), EINVAL);
 	kcov_sim_set_cmp_support(0);
 	assert_sys_err(t_ren(fd, KCOV_TRACE_CMP, 64, 0, &h, 1), KCOV_SIM_ENOTSUPP);
-	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(t_dev(fd).nr_handles, 0);
 	kcov_sim_set_cmp_support(1);
 	assert_int_equal(t_ren(fd, KCOV_TRACE_CMP, 64, 0, &h, 1), 0);
-	assert_int_equal(t_dev(fd).mode, 3);
+	assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_TRACE_CMP);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 }
 
@@ -274,14 +272,15 @@ static void test_c067_trace_mode(void **state)
 static void test_c068_common_in_global_list(void **state)
 {
 	int fd = t_fd(state);
-	struct kcov_sim_dev_info before, after;
+	KCOV_SIM_OUT(kcov_sim_dev_info, before);
+	KCOV_SIM_OUT(kcov_sim_dev_info, after);
 	uint64_t h[2] = { HU(1), 0x42 };
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
 	before = t_dev(fd);
 	assert_sys_err(t_ren(fd, KCOV_TRACE_PC, 64, 0, h, 2), EINVAL);
 	after = t_dev(fd);
-	assert_int_equal(after.mode, 1);
+	assert_int_equal(after.mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(after.remote, 0);
 	assert_int_equal(after.nr_handles, 0);	/* USB|1 was rolled back */
 	assert_int_equal(after.sequence, before.sequence + 1);
@@ -311,7 +310,7 @@ static void test_c070_bad_handle_bits(void **state)
 	assert_sys_err(ren1(fd, 0x0000000100000001ull), EINVAL);
 	assert_sys_err(ren1(fd, (0x02ull << 56) | 1), EINVAL);
 	assert_sys_err(ren1(fd, KCOV_SUBSYSTEM_USB | (1ull << 55)), EINVAL);
-	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(t_dev(fd).nr_handles, 0);
 }
 
@@ -344,7 +343,7 @@ static void test_c071_common_handle(void **state)
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
 	assert_sys_err(t_ren(fd, KCOV_TRACE_PC, 64, HU(1), NULL, 0), EINVAL);
 	assert_int_equal(kcov_common_handle(), 0);
-	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_INIT);
 	/* Own a common handle, then let a thread that inherits it try 0. */
 	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0x4171, NULL, 0), 0);
 	assert_int_equal(kcov_common_handle(), 0x4171);
@@ -368,7 +367,7 @@ static void test_c072_duplicate_in_array(void **state)
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
 	assert_sys_err(t_ren(fd, KCOV_TRACE_PC, 64, 0, h, 2), EEXIST);
-	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(t_dev(fd).nr_handles, 0);
 	assert_int_equal(table_size(), base);
 	assert_int_equal(ren1(fd2, HU(1)), 0);
@@ -385,7 +384,7 @@ struct ren_probe {
 static long ren_thread(void *p)
 {
 	struct ren_probe *rp = p;
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 
 	errno = 0;
 	rp->ret = ren1(rp->fd, HU(1));
@@ -406,12 +405,12 @@ static void test_c073_handle_taken_by_other_fd(void **state)
 	t_in_thread(ren_thread, &first);
 	assert_int_equal(first.ret, -1);
 	assert_int_equal(first.err, EEXIST);
-	assert_int_equal(first.mode_after, 1);
+	assert_int_equal(first.mode_after, KCOV_SIM_MODE_INIT);
 	assert_int_equal(t_dev(fd).nr_handles, 1);	/* A unaffected */
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	t_in_thread(ren_thread, &retry);
 	assert_int_equal(retry.ret, 0);
-	assert_int_equal(retry.mode_after, 2);
+	assert_int_equal(retry.mode_after, KCOV_SIM_MODE_TRACE_PC);
 	assert_int_equal(retry.dis, 0);
 	t_close(fd2);
 }
@@ -427,7 +426,7 @@ static void test_c074_empty_remote_enable(void **state)
 	assert_int_equal(t_dev(fd).nr_handles, 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(t_dev(fd).remote, 0);
-	assert_int_equal(t_dev(fd).mode, 1);
+	assert_int_equal(t_dev(fd).mode, KCOV_SIM_MODE_INIT);
 }
 
 /* 8.8 #75: after REN, ENABLE and a second REN on the same fd are EINVAL. */
@@ -451,12 +450,12 @@ static void test_c076_p2025_local_plus_remote(void **state)
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
 	assert_int_equal(ren1(fd, HU(1)), 0);
 	assert_sys_err(t_ioctl(fd2, KCOV_ENABLE, KCOV_TRACE_PC), EBUSY);
-	assert_int_equal(t_dev(fd2).mode, 1);
+	assert_int_equal(t_dev(fd2).mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 
 	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
 	assert_sys_err(ren1(fd2, HU(1)), EBUSY);
-	assert_int_equal(t_dev(fd2).mode, 1);
+	assert_int_equal(t_dev(fd2).mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(t_dev(fd2).nr_handles, 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	t_close(fd2);
@@ -525,7 +524,7 @@ static void test_c078_failed_ren_clears_inherited(void **state)
 	assert_int_equal(ip.err, EEXIST);
 	assert_int_equal(ip.after, 0);
 	assert_int_equal(kcov_common_handle(), 0x4178);	/* the parent keeps it */
-	assert_int_equal(t_dev(fd2).mode, 1);
+	assert_int_equal(t_dev(fd2).mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	t_close(fd2);
 }
@@ -563,13 +562,7 @@ static void test_c079_p2025_local_cycle_clears_handle(void **state)
 	t_close(fd2);
 }
 
-static int fd_setup(void **state)
-{
-	hbase += 0x10;
-	return t_fd_setup(state);
-}
-
-#define FD_TEST(f) cmocka_unit_test_setup_teardown(f, fd_setup, t_fd_teardown)
+#define FD_TEST(f)	T_REMOTE_FD_TEST(f)
 
 int main(void)
 {

@@ -18,8 +18,6 @@
  * USB handles of the running test: one that fails half-way may leave its
  * registrations behind, and the next test must not trip over them.
  */
-static uint64_t hbase = 0x10000;
-#define HU(i)		USB(hbase + (i))
 
 /* KCOV_REMOTE_ENABLE with one handle; returns like ioctl(2). */
 static int ren1(int fd, uint32_t mode, uint32_t area_size, uint64_t handle)
@@ -143,7 +141,7 @@ static void test_c098_hardirq_in_softirq_section(void **state)
 /* 8.10 #99: start inside a hardirq nested in a softirq is ignored. */
 static void test_c099_start_in_hardirq_over_softirq(void **state)
 {
-	struct kcov_sim_task_info in;
+	KCOV_SIM_OUT(kcov_sim_task_info, in);
 	struct owner r;
 
 	(void)state;
@@ -157,10 +155,10 @@ static void test_c099_start_in_hardirq_over_softirq(void **state)
 	kcov_sim_hardirq_exit();
 	t_pc_y();	/* plain softirq, no section: nothing either */
 	kcov_sim_softirq_exit();
-	assert_int_equal(in.kcov_mode, 0);
+	assert_int_equal(in.kcov_mode, KCOV_SIM_MODE_DISABLED);
 	assert_int_equal(in.kcov_softirq, 0);
 	assert_int_equal(T_READ(r.a[0]), 0);
-	assert_int_equal(t_task().kcov_mode, 0);
+	assert_int_equal(t_task().kcov_mode, KCOV_SIM_MODE_DISABLED);
 	owner_stop(&r);
 }
 
@@ -198,7 +196,7 @@ struct nested_kthread {
 static long nested_kthread_main(void *p)
 {
 	struct nested_kthread *nk = p;
-	struct kcov_sim_task_info ti;
+	KCOV_SIM_OUT(kcov_sim_task_info, ti);
 
 	kcov_remote_start(HU(1));
 	t_pc_x();
@@ -225,7 +223,7 @@ static void test_c101_nested_task_start(void **state)
 	t_warn_expect(1);
 	t_in_thread(nested_kthread_main, &nk);
 	assert_int_equal(kcov_sim_warn_count(), warns + 1);
-	assert_int_equal(nk.mode_after_inner_stop, 0);
+	assert_int_equal(nk.mode_after_inner_stop, KCOV_SIM_MODE_DISABLED);
 	assert_int_equal(T_READ(r.a[0]), 2);
 	assert_true(t_pc_is(r.a[1], t_pc_x));
 	assert_true(t_pc_is(r.a[2], t_pc_y));
@@ -238,20 +236,21 @@ static void test_c101_nested_task_start(void **state)
 /* 8.10 #102: the _softirq helpers act only in a real softirq. */
 static void test_c102_usb_softirq_helpers(void **state)
 {
-	struct kcov_sim_task_info in_task, in_hardirq;
+	KCOV_SIM_OUT(kcov_sim_task_info, in_task);
+	KCOV_SIM_OUT(kcov_sim_task_info, in_hardirq);
 	struct owner r;
 
 	(void)state;
 	owner_start(&r, HU(1));
-	kcov_remote_start_usb_softirq(hbase + 1);
+	kcov_remote_start_usb_softirq(t_hbase + 1);
 	in_task = t_task();
 	t_pc_x();
 	kcov_remote_stop_softirq();
-	assert_int_equal(in_task.kcov_mode, 0);
+	assert_int_equal(in_task.kcov_mode, KCOV_SIM_MODE_DISABLED);
 	assert_int_equal(T_READ(r.a[0]), 0);
 
 	kcov_sim_softirq_enter();
-	kcov_remote_start_usb_softirq(hbase + 1);
+	kcov_remote_start_usb_softirq(t_hbase + 1);
 	t_pc_y();
 	kcov_remote_stop_softirq();
 	kcov_sim_softirq_exit();
@@ -260,13 +259,13 @@ static void test_c102_usb_softirq_helpers(void **state)
 
 	kcov_sim_softirq_enter();
 	kcov_sim_hardirq_enter();
-	kcov_remote_start_usb_softirq(hbase + 1);
+	kcov_remote_start_usb_softirq(t_hbase + 1);
 	in_hardirq = t_task();
 	kcov_sim_hardirq_exit();
 	t_pc_z();
 	kcov_remote_stop_softirq();
 	kcov_sim_softirq_exit();
-	assert_int_equal(in_hardirq.kcov_mode, 0);
+	assert_int_equal(in_hardirq.kcov_mode, KCOV_SIM_MODE_DISABLED);
 	assert_int_equal(in_hardirq.kcov_softirq, 0);
 	assert_int_equal(T_READ(r.a[0]), 1);
 	owner_stop(&r);
@@ -278,7 +277,8 @@ static void test_c103_softirq_unregistered_over_local(void **state)
 	int fd = t_fd(state);
 	unsigned long *l = t_init_map(fd, 512);
 	unsigned long warns = kcov_sim_warn_count();
-	struct kcov_sim_task_info in, after;
+	KCOV_SIM_OUT(kcov_sim_task_info, in);
+	KCOV_SIM_OUT(kcov_sim_task_info, after);
 	struct owner r;
 
 	owner_start(&r, HU(1));
@@ -293,8 +293,8 @@ static void test_c103_softirq_unregistered_over_local(void **state)
 	after = t_task();
 	kcov_sim_softirq_exit();
 	assert_int_equal(in.kcov_softirq, 0);
-	assert_int_equal(in.kcov_mode, MODE_TRACE_PC);	/* T's, paused by context */
-	assert_int_equal(after.kcov_mode, MODE_TRACE_PC);
+	assert_int_equal(in.kcov_mode, KCOV_SIM_MODE_TRACE_PC);	/* T's, paused by context */
+	assert_int_equal(after.kcov_mode, KCOV_SIM_MODE_TRACE_PC);
 	assert_int_equal(T_READ(l[0]), 1);
 	assert_int_equal(T_READ(r.a[0]), 0);
 	t_pc_z();
@@ -312,8 +312,9 @@ static void test_c105_p2025_softirq_over_owner(void **state)
 {
 	int fd = t_fd(state);
 	unsigned long *a = t_init_map(fd, 512);
-	struct kcov_sim_task_info before, after;
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_task_info, before);
+	KCOV_SIM_OUT(kcov_sim_task_info, after);
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
 	T_WRITE(a[0], 0);
@@ -324,8 +325,8 @@ static void test_c105_p2025_softirq_over_owner(void **state)
 	kcov_remote_stop();
 	kcov_sim_softirq_exit();
 	after = t_task();
-	assert_int_equal(before.kcov_mode, MODE_REMOTE);
-	assert_int_equal(after.kcov_mode, MODE_REMOTE);
+	assert_int_equal(before.kcov_mode, KCOV_SIM_MODE_REMOTE);
+	assert_int_equal(after.kcov_mode, KCOV_SIM_MODE_REMOTE);
 	assert_int_equal(after.attached, 1);
 	assert_int_equal(T_READ(a[0]), 1);
 	assert_true(t_pc_is(a[1], t_pc_x));
@@ -335,24 +336,12 @@ static void test_c105_p2025_softirq_over_owner(void **state)
 	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
 	assert_int_equal(info.refcount, 1);
 	assert_int_equal(info.nr_handles, 0);
-	assert_int_equal(t_task().kcov_mode, 0);
+	assert_int_equal(t_task().kcov_mode, KCOV_SIM_MODE_DISABLED);
 	t_munmap(a, 4096);
 }
 
-static int fd_setup(void **state)
-{
-	hbase += 0x10;
-	return t_fd_setup(state);
-}
-
-static int nofd_setup(void **state)
-{
-	hbase += 0x10;
-	return t_setup(state);
-}
-
-#define FD_TEST(f) cmocka_unit_test_setup_teardown(f, fd_setup, t_fd_teardown)
-#define NOFD_TEST(f) cmocka_unit_test_setup_teardown(f, nofd_setup, t_teardown)
+#define FD_TEST(f)	T_REMOTE_FD_TEST(f)
+#define NOFD_TEST(f)	T_REMOTE_TEST(f)
 
 int main(void)
 {

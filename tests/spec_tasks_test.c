@@ -22,24 +22,6 @@
 #define DEV_INIT	1
 #define DEV_TRACE_PC	2
 
-/*
- * @pc lies in @site's code. t_pc_is() alone cannot tell the t_pc_* sites
- * apart (they are a few bytes long and adjacent), so also require that no
- * other known site starts between @site and @pc.
- */
-static int pc_at(unsigned long pc, void (*site)(void))
-{
-	static void (*const sites[])(void) = { t_pc_x, t_pc_y, t_pc_z, (void (*)(void))t_cmp4_site };
-
-	if (!t_pc_is(pc, site))
-		return 0;
-	for (size_t i = 0; i < sizeof(sites) / sizeof(sites[0]); i++)
-		if ((uintptr_t)sites[i] > (uintptr_t)site &&
-		    (uintptr_t)sites[i] < pc)
-			return 0;
-	return 1;
-}
-
 /* 8.7 #58: the child of an enabled parent records nothing into the
  * parent's buffer, and EN(0) on the inherited fd is EINVAL. */
 static void test_c058_child_of_enabled_parent(void **state)
@@ -70,13 +52,13 @@ static void test_c058_child_of_enabled_parent(void **state)
 	}
 	assert_int_equal(t_child_exit(pid), 0);
 	assert_int_equal(T_READ(a[0]), 1);
-	assert_true(pc_at(a[1], t_pc_x));
+	assert_true(t_pc_is(a[1], t_pc_x));
 	assert_int_equal(a[2], 0);
 	/* The parent is still the owner and still records. */
 	t_pc_y();
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(a[0], 2);
-	assert_true(pc_at(a[2], t_pc_y));
+	assert_true(t_pc_is(a[2], t_pc_y));
 	assert_int_equal(t_munmap(a, LEN), 0);
 }
 
@@ -128,8 +110,8 @@ static void test_c058_parent_disables_child_enables(void **state)
 	assert_int_equal(t_pipe_send(to_child[1]), 0);
 	assert_int_equal(t_child_exit(pid), 0);
 	assert_int_equal(T_READ(a[0]), 2);
-	assert_true(pc_at(a[1], t_pc_x));
-	assert_true(pc_at(a[2], t_pc_y));
+	assert_true(t_pc_is(a[1], t_pc_x));
+	assert_true(t_pc_is(a[2], t_pc_y));
 	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	close(to_child[0]);
@@ -199,14 +181,14 @@ static void test_c058_child_enables_inherited_fd(void **state)
 	}
 	assert_int_equal(t_child_exit(pid), 0);
 	assert_int_equal(T_READ(a[0]), 2);
-	assert_true(pc_at(a[1], t_pc_x));
-	assert_true(pc_at(a[2], t_pc_y));
+	assert_true(t_pc_is(a[1], t_pc_x));
+	assert_true(t_pc_is(a[2], t_pc_y));
 	/* The parent's device is still INIT: it can enable it itself. */
 	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
 	t_pc_z();
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(a[0], 3);
-	assert_true(pc_at(a[3], t_pc_z));
+	assert_true(t_pc_is(a[3], t_pc_z));
 	assert_int_equal(t_munmap(a, LEN), 0);
 }
 
@@ -218,7 +200,7 @@ static long new_thread_body(void *arg)
 {
 	struct task_seen *seen = arg;
 
-	kcov_sim_task_info(&seen->ti);
+	seen->ti = t_task();
 	t_pc_x();
 	t_pc_y();
 	return 0;
@@ -235,14 +217,14 @@ static void test_c059_new_thread_starts_disabled(void **state)
 	T_WRITE(a[0], 0);
 	t_in_thread(new_thread_body, &seen);
 	assert_int_equal(a[0], 0);
-	assert_int_equal(seen.ti.kcov_mode, 0);
+	assert_int_equal(seen.ti.kcov_mode, KCOV_SIM_MODE_DISABLED);
 	assert_int_equal(seen.ti.attached, 0);
 	assert_int_equal(seen.ti.kcov_size, 0);
 	/* The creator is still enabled. */
 	t_pc_z();
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(a[0], 1);
-	assert_true(pc_at(a[1], t_pc_z));
+	assert_true(t_pc_is(a[1], t_pc_z));
 	assert_int_equal(t_munmap(a, LEN), 0);
 }
 
@@ -268,7 +250,7 @@ static long exit_enabled_body(void *arg)
 static void test_c060_exit_without_disable(void **state)
 {
 	struct exit_enabled e = { .fd = t_fd(state) };
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 
 	e.a = t_init_map(e.fd, WORDS);
 	assert_int_equal(t_in_thread(exit_enabled_body, &e), 0);
@@ -276,14 +258,14 @@ static void test_c060_exit_without_disable(void **state)
 	assert_int_equal(info.mode, DEV_INIT);
 	assert_int_equal(info.refcount, 1);	/* the file's only */
 	assert_int_equal(e.a[0], 2);
-	assert_true(pc_at(e.a[1], t_pc_x));
-	assert_true(pc_at(e.a[2], t_pc_y));
+	assert_true(t_pc_is(e.a[1], t_pc_x));
+	assert_true(t_pc_is(e.a[2], t_pc_y));
 
 	assert_int_equal(t_ioctl(e.fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
 	t_pc_z();
 	assert_int_equal(t_ioctl(e.fd, KCOV_DISABLE, 0), 0);
 	assert_int_equal(e.a[0], 3);
-	assert_true(pc_at(e.a[3], t_pc_z));
+	assert_true(t_pc_is(e.a[3], t_pc_z));
 	assert_int_equal(t_munmap(e.a, LEN), 0);
 }
 
@@ -299,7 +281,7 @@ static struct c061 {
 
 static void *c061_worker(void *arg)
 {
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 	struct c061 *s = arg;
 	int fd = t_open(), fd2;
 
@@ -333,7 +315,7 @@ static void *c061_worker(void *arg)
  * recording, a new fd's EN(0) is EBUSY, its exit frees the device. */
 static void test_c061_close_while_enabled(void **state)
 {
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 	pthread_t tid;
 
 	(void)state;
@@ -348,9 +330,9 @@ static void test_c061_close_while_enabled(void **state)
 	assert_int_equal(info.file_open, 0);
 	assert_int_equal(info.mode, DEV_TRACE_PC);
 	assert_int_equal(info.area[0], 3);
-	assert_true(pc_at(info.area[1], t_pc_x));
-	assert_true(pc_at(info.area[2], t_pc_y));
-	assert_true(pc_at(info.area[3], t_pc_z));
+	assert_true(t_pc_is(info.area[1], t_pc_x));
+	assert_true(t_pc_is(info.area[2], t_pc_y));
+	assert_true(t_pc_is(info.area[3], t_pc_z));
 	pthread_barrier_wait(&c061.bar);	/* 2 */
 	pthread_barrier_wait(&c061.bar);	/* 3 */
 	assert_int_equal(c061.init2_ret, 0);
@@ -358,8 +340,8 @@ static void test_c061_close_while_enabled(void **state)
 	assert_int_equal(c061.en2_errno, EBUSY);
 	assert_int_equal(kcov_sim_dev_info_id(c061.id, &info), 0);
 	assert_int_equal(info.area[0], 5);
-	assert_true(pc_at(info.area[4], t_pc_x));
-	assert_true(pc_at(info.area[5], t_pc_y));
+	assert_true(t_pc_is(info.area[4], t_pc_x));
+	assert_true(t_pc_is(info.area[5], t_pc_y));
 	pthread_barrier_wait(&c061.bar);	/* 4 */
 	assert_int_equal(pthread_join(tid, NULL), 0);
 	assert_int_equal(kcov_sim_dev_info_id(c061.id, &info), -ENOENT);
@@ -369,7 +351,7 @@ static void test_c061_close_while_enabled(void **state)
 /* 8.7 #62: close(fd) with a mapping and no owner: released at munmap. */
 static void test_c062_mapping_pins_device(void **state)
 {
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 	int fd = t_open();
 	unsigned long *a;
 	uint64_t id;
@@ -395,7 +377,7 @@ static void test_c062_mapping_pins_device(void **state)
  * ioctls and mmap work. */
 static void test_c063_dup_then_close(void **state)
 {
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 	int fd = t_open(), d;
 	unsigned long *a;
 	uint64_t id;
@@ -418,7 +400,7 @@ static void test_c063_dup_then_close(void **state)
 	t_pc_x();
 	assert_int_equal(t_ioctl(d, KCOV_DISABLE, 0), 0);
 	assert_int_equal(a[0], 1);
-	assert_true(pc_at(a[1], t_pc_x));
+	assert_true(t_pc_is(a[1], t_pc_x));
 	assert_int_equal(t_munmap(a, LEN), 0);
 	assert_int_equal(t_close(d), 0);
 	assert_int_equal(kcov_sim_dev_info_id(id, &info), -ENOENT);

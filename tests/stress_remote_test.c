@@ -54,8 +54,9 @@ static void test_stress_exact_count(void **state)
 	unsigned long *a = t_init_map(fd, EXACT_WORDS), n, bad = 0;
 	uint64_t h[N_THREADS / 2];
 	struct exact e[N_THREADS];
-	struct kcov_sim_pool_stats s0, s1;
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_pool_stats, s0);
+	KCOV_SIM_OUT(kcov_sim_pool_stats, s1);
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 	pthread_barrier_t go;
 	pthread_t id[N_THREADS];
 
@@ -192,7 +193,7 @@ static void test_stress_churn(void **state)
 	pthread_t id[CHURN_THREADS];
 	long ren_bad = 0, dis_bad = 0, late = 0, torn = 0, delivered = 0;
 	struct kcov_sim_pool_stats s0 = t_pool(), s1;
-	struct kcov_sim_dev_info info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 
 	pthread_barrier_init(&c.go, NULL, CHURN_THREADS + 1);
 	for (int i = 0; i < CHURN_THREADS; i++) {
@@ -237,7 +238,7 @@ static void test_stress_churn(void **state)
 	assert_int_equal(s1.handles, s0.handles);
 	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
 	assert_int_equal(info.refcount, 1);
-	assert_int_equal(info.mode, 1);
+	assert_int_equal(info.mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(info.nr_handles, 0);
 	t_munmap(a, CHURN_WORDS * sizeof(unsigned long));
 }

@@ -13,12 +13,11 @@
 
 #define WORDS		512ul
 #define LEN		(WORDS * sizeof(unsigned long))
-#define IN_CTXSW	(1u << 30)
 /* Task and device mode values (enum kcov_mode, sim.h) */
 
 static void assert_fresh_task(const struct kcov_sim_task_info *ti)
 {
-	assert_int_equal(ti->kcov_mode, 0);
+	assert_int_equal(ti->kcov_mode, KCOV_SIM_MODE_DISABLED);
 	assert_int_equal(ti->kcov_size, 0);
 	assert_int_equal(ti->attached, 0);
 	assert_int_equal(ti->kcov_softirq, 0);
@@ -34,10 +33,11 @@ static long task_info_body(void *arg)
 /* A new thread's task: everything off, in task context, no handle. */
 static void test_task_info_new_thread(void **state)
 {
-	struct kcov_sim_task_info ti;
+	KCOV_SIM_OUT(kcov_sim_task_info, ti);
 
 	(void)state;
 	memset(&ti, 0xff, sizeof(ti));
+	ti.sz = sizeof(ti);
 	t_in_thread(task_info_body, &ti);
 	assert_fresh_task(&ti);
 	assert_int_equal(ti.kcov_handle, 0);
@@ -47,12 +47,12 @@ static void test_task_info_new_thread(void **state)
 static void test_task_info_enable_disable(void **state)
 {
 	int fd = t_fd(state);
-	struct kcov_sim_task_info ti;
+	KCOV_SIM_OUT(kcov_sim_task_info, ti);
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, WORDS), 0);
 	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
 	kcov_sim_task_info(&ti);
-	assert_int_equal(ti.kcov_mode, MODE_TRACE_PC);
+	assert_int_equal(ti.kcov_mode, KCOV_SIM_MODE_TRACE_PC);
 	assert_int_equal(ti.kcov_size, WORDS);
 	assert_int_equal(ti.attached, 1);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
@@ -61,7 +61,7 @@ static void test_task_info_enable_disable(void **state)
 
 	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_CMP), 0);
 	kcov_sim_task_info(&ti);
-	assert_int_equal(ti.kcov_mode, MODE_TRACE_CMP);
+	assert_int_equal(ti.kcov_mode, KCOV_SIM_MODE_TRACE_CMP);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	kcov_sim_task_info(&ti);
 	assert_fresh_task(&ti);
@@ -71,31 +71,34 @@ static void test_task_info_enable_disable(void **state)
 static void test_ctxsw_bit_in_mode(void **state)
 {
 	int fd = t_fd(state);
-	struct kcov_sim_task_info ti;
+	KCOV_SIM_OUT(kcov_sim_task_info, ti);
 
 	kcov_sim_ctxsw_begin();
 	kcov_sim_task_info(&ti);
-	assert_int_equal(ti.kcov_mode, IN_CTXSW);
+	assert_int_equal(ti.kcov_mode, KCOV_SIM_MODE_DISABLED);
+	assert_int_equal(ti.in_ctxsw, 1);
 	kcov_sim_ctxsw_end();
 	kcov_sim_task_info(&ti);
-	assert_int_equal(ti.kcov_mode, 0);
+	assert_int_equal(ti.kcov_mode, KCOV_SIM_MODE_DISABLED);
+	assert_int_equal(ti.in_ctxsw, 0);
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, WORDS), 0);
 	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC), 0);
 	kcov_prepare_switch(NULL);
 	kcov_sim_task_info(&ti);
-	assert_int_equal(ti.kcov_mode, MODE_TRACE_PC | IN_CTXSW);
+	assert_int_equal(ti.kcov_mode, KCOV_SIM_MODE_TRACE_PC);
+	assert_int_equal(ti.in_ctxsw, 1);
 	assert_int_equal(ti.attached, 1);
 	kcov_finish_switch(NULL);
 	kcov_sim_task_info(&ti);
-	assert_int_equal(ti.kcov_mode, MODE_TRACE_PC);
+	assert_int_equal(ti.kcov_mode, KCOV_SIM_MODE_TRACE_PC);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 }
 
 /* Context queries as a bitmask: task, softirq, hardirq, nmi. */
 static unsigned int ctx(void)
 {
-	struct kcov_sim_task_info ti;
+	KCOV_SIM_OUT(kcov_sim_task_info, ti);
 
 	kcov_sim_task_info(&ti);
 	/* Both spellings agree: sim API and the kernel.h macros. */
@@ -239,7 +242,8 @@ static long exit_enabled_body(void *arg)
 static void test_thread_exit_detaches(void **state)
 {
 	struct exiting e = { .fd = t_fd(state) };
-	struct kcov_sim_dev_info before, info;
+	KCOV_SIM_OUT(kcov_sim_dev_info, before);
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 
 	assert_int_equal(t_ioctl(e.fd, KCOV_INIT_TRACE, WORDS), 0);
 	assert_int_equal(kcov_sim_dev_info(e.fd, &before), 0);
@@ -247,7 +251,7 @@ static void test_thread_exit_detaches(void **state)
 		t_in_thread(exit_enabled_body, &e);
 		assert_int_equal(e.ret, 0);
 		assert_int_equal(kcov_sim_dev_info(e.fd, &info), 0);
-		assert_int_equal(info.mode, MODE_INIT);
+		assert_int_equal(info.mode, KCOV_SIM_MODE_INIT);
 		assert_int_equal(info.refcount, before.refcount);
 		assert_true(info.sequence > before.sequence);
 		before.sequence = info.sequence;
@@ -274,8 +278,8 @@ static long exit_remote_body(void *arg)
 static void test_thread_exit_detaches_remote(void **state)
 {
 	struct remote_exit e = { .fd = t_fd(state) };
-	struct kcov_sim_dev_info info;
-	struct kcov_sim_pool_stats st;
+	KCOV_SIM_OUT(kcov_sim_dev_info, info);
+	KCOV_SIM_OUT(kcov_sim_pool_stats, st);
 
 	e.arg = calloc(1, sizeof(*e.arg) + sizeof(e.arg->handles[0]));
 	assert_non_null(e.arg);
@@ -287,7 +291,7 @@ static void test_thread_exit_detaches_remote(void **state)
 	assert_int_equal(t_in_thread(exit_remote_body, &e), 0);
 	free(e.arg);
 	assert_int_equal(kcov_sim_dev_info(e.fd, &info), 0);
-	assert_int_equal(info.mode, MODE_INIT);
+	assert_int_equal(info.mode, KCOV_SIM_MODE_INIT);
 	assert_int_equal(info.remote, 0);
 	assert_int_equal(info.nr_handles, 0);
 	assert_int_equal(info.refcount, 1);
@@ -303,7 +307,7 @@ static long creator_body(void *arg)
 {
 	struct creator *c = arg;
 
-	kcov_sim_task_info(&c->self);
+	c->self = t_task();
 	t_in_thread(task_info_body, &c->child);
 	return 0;
 }
@@ -313,7 +317,7 @@ static long creator_body(void *arg)
 static void test_new_thread_starts_disabled(void **state)
 {
 	int fd = t_fd(state);
-	struct creator c;
+	struct creator c = { .child.sz = sizeof(c.child) };
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, WORDS), 0);
 	assert_int_equal(t_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_CMP), 0);
@@ -335,12 +339,12 @@ static void test_new_thread_inherits_handle(void **state)
 				       .area_size = 64,
 				       .common_handle = 0x42 };
 	int fd = t_fd(state);
-	struct kcov_sim_task_info ti;
+	KCOV_SIM_OUT(kcov_sim_task_info, ti);
 
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, WORDS), 0);
 	assert_int_equal(t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)&arg), 0);
 	kcov_sim_task_info(&ti);
-	assert_int_equal(ti.kcov_mode, MODE_REMOTE);
+	assert_int_equal(ti.kcov_mode, KCOV_SIM_MODE_REMOTE);
 	assert_int_equal(ti.kcov_handle, 0x42);
 	t_in_thread(task_info_body, &ti);
 	assert_fresh_task(&ti);
@@ -367,7 +371,7 @@ static void test_fork_child_task_reinit(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct kcov_sim_task_info ti;
+		KCOV_SIM_OUT(kcov_sim_task_info, ti);
 		int code = 0;
 
 		kcov_sim_task_info(&ti);

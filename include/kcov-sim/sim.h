@@ -3,10 +3,18 @@
  * kcov-sim/sim.h - the harness API: what tests and tools call around the
  * simulated kernel.
  *
- * Conventions: the syscall mirrors (kcov_sim_open/ioctl/mmap/munmap/close)
- * behave like the syscalls they mirror and report errors as -1 (or
- * MAP_FAILED) with errno set. Every other function returns 0 or a negative
- * errno value like the kernel does, and leaves errno alone.
+ * Conventions, for every function of this header:
+ *  - the syscall mirrors (kcov_sim_open/ioctl/mmap/munmap/close) behave like
+ *    the syscalls they mirror and report errors as -1 (or MAP_FAILED) with
+ *    errno set. Every other function returns 0 (or a count) or a negative
+ *    errno value, like the kernel, and leaves errno alone.
+ *  - a NULL pointer where the function writes a result is -EFAULT, as a bad
+ *    user pointer is for the kernel.
+ *  - structures the library fills begin with `size_t sz`, which the caller
+ *    sets to the size of the structure it was compiled with (use
+ *    KCOV_SIM_OUT()). The library fills what both know and zeroes the
+ *    rest, so a structure can grow without a new symbol; an @sz smaller
+ *    than the first release's structure is -EINVAL.
  */
 #ifndef KCOV_SIM_SIM_H
 #define KCOV_SIM_SIM_H
@@ -15,9 +23,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#ifndef KCOV_SIM_API
-#define KCOV_SIM_API __attribute__((visibility("default")))
-#endif
+#include <kcov-sim/export.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -26,42 +32,89 @@ extern "C" {
 /* The errno a kernel without KCOV_TRACE_CMP support returns (not in libc). */
 #define KCOV_SIM_ENOTSUPP	524
 
+/* Declare @name, a struct @type to be filled, with its size set. */
+#define KCOV_SIM_OUT(type, name)	struct type name = { .sz = sizeof(struct type) }
+
+/* The mode of a device or a task: the kernel's enum kcov_mode. */
+enum kcov_sim_mode {
+	KCOV_SIM_MODE_DISABLED	= 0,	/* opened, not initialised */
+	KCOV_SIM_MODE_INIT	= 1,	/* KCOV_INIT_TRACE done */
+	KCOV_SIM_MODE_TRACE_PC	= 2,
+	KCOV_SIM_MODE_TRACE_CMP	= 3,
+	KCOV_SIM_MODE_REMOTE	= 4,	/* tasks only: owner of a remote device (P-2025) */
+};
+
 /* ---- Front door (a): the syscalls, one to one ------------------------- */
 
-/** @brief open("/sys/kernel/debug/kcov", O_RDWR). @return fd, or -1 + errno. */
+/**
+ * @brief open("/sys/kernel/debug/kcov", O_RDWR): a new device.
+ * @return the fd, or -1 with errno (ENOMEM, EMFILE, ...).
+ */
 KCOV_SIM_API int kcov_sim_open(void);
-/** @brief ioctl(2) on a kcov fd; other fds pass through to the kernel. */
+/**
+ * @brief ioctl(2): KCOV_INIT_TRACE, KCOV_ENABLE, KCOV_DISABLE and
+ * KCOV_REMOTE_ENABLE on a kcov fd; any other fd passes through to the kernel.
+ * @param fd the kcov fd.
+ * @param cmd the request; only its low 32 bits count, as for the syscall.
+ * @param arg by value, except KCOV_REMOTE_ENABLE's struct kcov_remote_arg *.
+ * @return 0, or -1 with errno as Linux gives it (spec 2.10).
+ */
 KCOV_SIM_API int kcov_sim_ioctl(int fd, unsigned long cmd, unsigned long arg);
-/** @brief mmap(2); validated like kcov_mmap() when @fd is a kcov fd. */
+/**
+ * @brief mmap(2); on a kcov fd validated as kcov_mmap() does (after
+ * KCOV_INIT_TRACE, offset 0, the buffer's page-rounded length), then made
+ * for real with the caller's address, protection and flags.
+ * @return the address, or MAP_FAILED with errno.
+ */
 KCOV_SIM_API void *kcov_sim_mmap(void *addr, size_t len, int prot, int flags,
 				 int fd, off_t off);
-/** @brief munmap(2), keeping track of mappings that pin a kcov file. */
+/**
+ * @brief munmap(2); a kcov file lives until its last fd and mapping go.
+ * @return 0, or -1 with errno.
+ */
 KCOV_SIM_API int kcov_sim_munmap(void *addr, size_t len);
-/** @brief close(2); the device is released with its last fd and mapping. */
+/**
+ * @brief close(2); the device is released with the file's last fd and
+ * mapping, unless a task or a remote section still holds it (spec 2.9).
+ * @return 0, or -1 with errno.
+ */
 KCOV_SIM_API int kcov_sim_close(int fd);
 
 /* ---- Simulated contexts of the calling thread ------------------------- */
 
-/* Hooks record only in task context, or in a softirq that runs a remote
- * section; nesting works as on a CPU (a hardirq inside a softirq, ...). */
+/**
+ * @brief Enter or leave a simulated interrupt context on the calling
+ * thread. Hooks record only in task context, or in a softirq that runs a
+ * remote section; contexts nest as on a CPU (a hardirq inside a softirq,
+ * ...). An exit without its enter is a WARN and changes nothing.
+ */
 KCOV_SIM_API void kcov_sim_softirq_enter(void);
 KCOV_SIM_API void kcov_sim_softirq_exit(void);
 KCOV_SIM_API void kcov_sim_hardirq_enter(void);
 KCOV_SIM_API void kcov_sim_hardirq_exit(void);
 KCOV_SIM_API void kcov_sim_nmi_enter(void);
 KCOV_SIM_API void kcov_sim_nmi_exit(void);
-/* local_bh_disable()/enable(): the thread stays in task context. */
+/** @brief local_bh_disable()/enable(): the thread stays in task context. */
 KCOV_SIM_API void kcov_sim_bh_disable(void);
 KCOV_SIM_API void kcov_sim_bh_enable(void);
-/* The KCOV_IN_CTXSW bit: kcov_prepare_switch()/kcov_finish_switch(). */
+/**
+ * @brief Set / clear the KCOV_IN_CTXSW bit of the calling thread's mode
+ * (kcov_prepare_switch()/kcov_finish_switch()): no hook records meanwhile.
+ */
 KCOV_SIM_API void kcov_sim_ctxsw_begin(void);
 KCOV_SIM_API void kcov_sim_ctxsw_end(void);
 
 /* ---- Configuration ----------------------------------------------------- */
 
-/* Whether KCOV_TRACE_CMP is supported (default yes); no: errno 524. */
+/**
+ * @brief Whether the simulated kernel has CONFIG_KCOV_ENABLE_COMPARISONS
+ * (default yes); without, KCOV_TRACE_CMP fails with errno 524.
+ */
 KCOV_SIM_API void kcov_sim_set_cmp_support(int enabled);
-/* Allocation cap in bytes for coverage buffers (0: none); above it ENOMEM. */
+/**
+ * @brief Cap in bytes for one coverage buffer (0, the default: none);
+ * KCOV_INIT_TRACE above it fails with ENOMEM, a remote section does not start.
+ */
 KCOV_SIM_API void kcov_sim_set_alloc_limit(size_t bytes);
 
 /*
@@ -115,8 +168,9 @@ enum kcov_sim_pc_mode {
  * @return 0, or -EINVAL for an unknown mode.
  */
 KCOV_SIM_API int kcov_sim_set_pc_mode(enum kcov_sim_pc_mode mode);
+/** @brief The current PC mode. */
 KCOV_SIM_API enum kcov_sim_pc_mode kcov_sim_get_pc_mode(void);
-/* In raw mode, subtract @bias from every PC (the kernel's KASLR offset). */
+/** @brief In raw mode, subtract @bias from every PC (the kernel's KASLR offset). */
 KCOV_SIM_API void kcov_sim_set_pc_bias(uintptr_t bias);
 
 /* Where a PC value of this process comes from. */
@@ -136,8 +190,8 @@ struct kcov_sim_pc_loc {
 /**
  * @brief Decode a PC of any mode, as collected in this process, to its
  * module and offset. Raw values are taken with the current bias.
- * @return 0, -ENOENT if no loaded module contains it, -EINVAL if @loc is
- * NULL or the value is in none of the three forms.
+ * @return 0, -ENOENT if no loaded module contains it, -EFAULT if @loc is
+ * NULL, -EINVAL if the value is in none of the three forms.
  */
 KCOV_SIM_API int kcov_sim_pc_decode(uint64_t pc, struct kcov_sim_pc_loc *loc);
 
@@ -152,59 +206,80 @@ KCOV_SIM_API int kcov_sim_pc_map_write(int fd);
 
 /* ---- Kernel WARN_ONs --------------------------------------------------- */
 
+/* A kernel WARN_ON: where in the library, and what the kernel would say. */
 typedef void (*kcov_sim_warn_fn)(const char *file, int line, const char *what,
 				 void *arg);
-/* Number of WARNs since start (all threads). */
+/** @brief Number of WARNs since start, all threads. */
 KCOV_SIM_API unsigned long kcov_sim_warn_count(void);
-/* Replace the default (one "kcov-sim: WARNING" line on stderr); NULL restores
- * it. The callback may run on any thread, never with a library lock held. */
+/**
+ * @brief Replace the default report of a WARN (one "kcov-sim: WARNING"
+ * line on stderr); NULL restores it. @fn may run on any thread, never with
+ * a library lock held, and may call the library.
+ */
 KCOV_SIM_API void kcov_sim_set_warn_handler(kcov_sim_warn_fn fn, void *arg);
 
 /* ---- Introspection ----------------------------------------------------- */
 
 struct kcov_sim_dev_info {
+	size_t		sz;		/* sizeof(struct kcov_sim_dev_info) */
 	uint64_t	id;		/* stable while the device lives */
 	int		refcount;	/* file + owner + running sections */
-	unsigned int	mode;		/* 0 DISABLED, 1 INIT, 2 TRACE_PC, 3 TRACE_CMP */
+	enum kcov_sim_mode mode;	/* DISABLED, INIT, TRACE_PC or TRACE_CMP */
 	unsigned long	size;		/* words, 0 before KCOV_INIT_TRACE */
 	int		sequence;	/* bumped by every reset */
 	int		remote;		/* KCOV_REMOTE_ENABLE succeeded */
 	int		file_open;	/* an fd or user mapping still holds it */
 	unsigned int	nr_handles;	/* registered remote handles (common too) */
-	unsigned long	*area;		/* the library's view of the buffer */
+	unsigned long	*area;		/* the library's view of the buffer; valid
+					 * while the device lives */
 };
 
-/* The device behind @fd: 0, -EBADF, -ENOTTY (not a kcov fd) or -EFAULT
- * (@info is NULL). */
+/**
+ * @brief The device behind a kcov fd, as this process sees it.
+ * @return 0; -EBADF, -ENOTTY (not a kcov fd), -EFAULT (@info NULL) or
+ * -EINVAL (@info->sz too small).
+ */
 KCOV_SIM_API int kcov_sim_dev_info(int fd, struct kcov_sim_dev_info *info);
-/* The same by id, also after close(): 0, -EFAULT, or -ENOENT once the
- * device is freed.
- * @area stays valid only while the device lives. */
+/**
+ * @brief The same by id, also after close().
+ * @return 0; -ENOENT once the device is freed; -EFAULT, -EINVAL as above.
+ */
 KCOV_SIM_API int kcov_sim_dev_info_id(uint64_t id, struct kcov_sim_dev_info *info);
-/* Live devices in this process. */
+/** @brief Live devices in this process (freed ones do not count). */
 KCOV_SIM_API int kcov_sim_device_count(void);
 
 struct kcov_sim_pool_stats {
+	size_t	sz;		/* sizeof(struct kcov_sim_pool_stats) */
 	size_t	pooled;		/* section buffers waiting in the pool */
 	size_t	allocs;		/* section buffers allocated so far */
 	size_t	reuses;		/* section buffers taken from the pool */
 	size_t	handles;	/* entries in the global handle table */
 	size_t	sections;	/* remote sections running now */
 };
+/**
+ * @brief The remote-section buffer pool and handle table (spec 5.3, 5.6).
+ * @return 0, -EFAULT or -EINVAL (see the conventions above).
+ */
 KCOV_SIM_API int kcov_sim_pool_stats(struct kcov_sim_pool_stats *st);
 
 /* The calling thread's task state, for tests of the fake task. */
 struct kcov_sim_task_info {
-	unsigned int	kcov_mode;	/* with KCOV_IN_CTXSW (1 << 30) if set */
+	size_t		sz;		/* sizeof(struct kcov_sim_task_info) */
+	enum kcov_sim_mode kcov_mode;	/* without KCOV_IN_CTXSW */
+	int		in_ctxsw;	/* KCOV_IN_CTXSW (1 << 30) is set */
 	unsigned int	kcov_size;
 	uint64_t	kcov_handle;
 	int		attached;	/* t->kcov != NULL */
 	int		kcov_softirq;
 	int		in_task;
 };
-KCOV_SIM_API void kcov_sim_task_info(struct kcov_sim_task_info *ti);
+/**
+ * @brief The calling thread's task fields (spec 3.1).
+ * @return 0, -EFAULT or -EINVAL (see the conventions above).
+ */
+KCOV_SIM_API int kcov_sim_task_info(struct kcov_sim_task_info *ti);
 
-/* "MAJOR.MINOR.PATCH" of the library. */
+/** @brief "MAJOR.MINOR.PATCH" of the library. */
 KCOV_SIM_API const char *kcov_sim_version(void);
 
 #ifdef __cplusplus

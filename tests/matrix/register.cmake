@@ -123,7 +123,8 @@ set(stage ${CMAKE_CURRENT_BINARY_DIR}/package-stage)
 add_test(NAME package_install COMMAND ${CMAKE_COMMAND}
 	-DBUILD=${PROJECT_BINARY_DIR} -DSTAGE=${stage}
 	-DLIBDIR=${CMAKE_INSTALL_LIBDIR} -DINCLUDEDIR=${CMAKE_INSTALL_INCLUDEDIR}
-	-DOBJDUMP=${CMAKE_OBJDUMP} -P ${ksim_t}/package/install.cmake)
+	-DOBJDUMP=${CMAKE_OBJDUMP} -DVERSION=${PROJECT_VERSION}
+	-P ${ksim_t}/package/install.cmake)
 set_tests_properties(package_install PROPERTIES
 	FIXTURES_SETUP ksim_pkg_stage LABELS package)
 

@@ -1,4 +1,4 @@
-# cmake -DBUILD=<kcov-sim build> -DSTAGE=<dir> -DLIBDIR=<lib dir name>
+# cmake -DBUILD=<kcov-sim build> -DSTAGE=<dir> -DLIBDIR=<lib dir name> -DVERSION=<x.y.z>
 #       -DINCLUDEDIR=<include dir name> -DOBJDUMP=<objdump> -P install.cmake
 # A fresh staging install for the package tests, and its layout.
 file(REMOVE_RECURSE ${STAGE})
@@ -7,7 +7,7 @@ execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD} --prefix ${STAGE}
 
 set(lib ${STAGE}/${LIBDIR})
 foreach(f ${INCLUDEDIR}/kcov-sim/kcov.h ${INCLUDEDIR}/kcov-sim/kernel.h
-	  ${INCLUDEDIR}/kcov-sim/sim.h ${LIBDIR}/libkcov-sim.so.0.1.0
+	  ${INCLUDEDIR}/kcov-sim/sim.h ${LIBDIR}/libkcov-sim.so.${VERSION}
 	  ${LIBDIR}/libkcov-sim.a ${LIBDIR}/pkgconfig/kcov-sim.pc
 	  ${LIBDIR}/pkgconfig/kcov-sim-static.pc
 	  ${LIBDIR}/cmake/KcovSim/KcovSimConfig.cmake
@@ -22,8 +22,8 @@ foreach(f ${INCLUDEDIR}/kcov-sim/kcov.h ${INCLUDEDIR}/kcov-sim/kernel.h
 		message(FATAL_ERROR "not installed: ${f}")
 	endif()
 endforeach()
-# libkcov-sim.so -> libkcov-sim.so.0 -> libkcov-sim.so.0.1.0
-foreach(pair "libkcov-sim.so;libkcov-sim.so.0" "libkcov-sim.so.0;libkcov-sim.so.0.1.0")
+# libkcov-sim.so -> libkcov-sim.so.0 -> libkcov-sim.so.${VERSION}
+foreach(pair "libkcov-sim.so;libkcov-sim.so.0" "libkcov-sim.so.0;libkcov-sim.so.${VERSION}")
 	list(GET pair 0 link)
 	list(GET pair 1 target)
 	file(READ_SYMLINK ${lib}/${link} to)
@@ -31,9 +31,9 @@ foreach(pair "libkcov-sim.so;libkcov-sim.so.0" "libkcov-sim.so.0;libkcov-sim.so.
 		message(FATAL_ERROR "${link} -> '${to}', not ${target}")
 	endif()
 endforeach()
-execute_process(COMMAND ${OBJDUMP} -p ${lib}/libkcov-sim.so.0.1.0
+execute_process(COMMAND ${OBJDUMP} -p ${lib}/libkcov-sim.so.${VERSION}
 	OUTPUT_VARIABLE dyn COMMAND_ERROR_IS_FATAL ANY)
 if(NOT dyn MATCHES "SONAME +libkcov-sim\\.so\\.0\n")
-	message(FATAL_ERROR "SONAME of libkcov-sim.so.0.1.0 is not libkcov-sim.so.0")
+	message(FATAL_ERROR "SONAME of libkcov-sim.so.${VERSION} is not libkcov-sim.so.0")
 endif()
 message("installed into ${STAGE}: layout and SONAME as expected")

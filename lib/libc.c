@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libc.c - the raw libc calls of the library: what its interposers forward
+ * to, what its own code calls, and the one place where its allocations
+ * are made (and can be made to fail, fault.c's counters).
+ *
+ * "Next definition": a sanitizer's interceptor when there is one (its
+ * __interceptor_ alias: a statically linked runtime sits in the same object
+ * as a statically linked libkcov-sim, out of RTLD_NEXT's reach), else
+ * libc's, from dlsym(RTLD_NEXT). A fully static executable has no dynamic
+ * loader to ask (dlsym is a weak reference there, and absent): the system
+ * call itself stands in for the libc wrapper, and glibc's internal name for
+ * pthread_create.
+ *
+ * Everything here returns like the kernel: a result, or -errno.
+ */
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Weak: absent from a static link, where nothing may pull them in. */
+extern void *dlsym(void *, const char *) __attribute__((weak));
+extern int dladdr(const void *, Dl_info *) __attribute__((weak));
+extern int __pthread_create_2_1(pthread_t *, const pthread_attr_t *,
+				void *(*)(void *), void *) __attribute__((weak));
+
+#define SANITIZER_ALIAS(ret, name, ...) \
+	extern ret __interceptor_##name(__VA_ARGS__) __attribute__((weak))
+SANITIZER_ALIAS(int, open, const char *, int, ...);
+SANITIZER_ALIAS(int, openat, int, const char *, int, ...);
+SANITIZER_ALIAS(int, ioctl, int, unsigned long, ...);
+SANITIZER_ALIAS(void *, mmap, void *, size_t, int, int, int, off_t);
+SANITIZER_ALIAS(int, munmap, void *, size_t);
+SANITIZER_ALIAS(int, close, int);
+SANITIZER_ALIAS(int, dup, int);
+SANITIZER_ALIAS(int, dup2, int, int);
+SANITIZER_ALIAS(int, dup3, int, int, int);
+SANITIZER_ALIAS(int, close_range, unsigned int, unsigned int, int);
+SANITIZER_ALIAS(void *, mremap, void *, size_t, size_t, int, ...);
+SANITIZER_ALIAS(ssize_t, read, int, void *, size_t);
+SANITIZER_ALIAS(ssize_t, write, int, const void *, size_t);
+SANITIZER_ALIAS(off_t, lseek, int, off_t, int);
+SANITIZER_ALIAS(ssize_t, pread, int, void *, size_t, off_t);
+SANITIZER_ALIAS(ssize_t, pwrite, int, const void *, size_t, off_t);
+SANITIZER_ALIAS(ssize_t, readv, int, const struct iovec *, int);
+SANITIZER_ALIAS(ssize_t, writev, int, const struct iovec *, int);
+SANITIZER_ALIAS(int, fcntl, int, int, ...);
+SANITIZER_ALIAS(int, pthread_create, pthread_t *, const pthread_attr_t *,
+		void *(*)(void *), void *);
+
+/* ---- the system call, for a static executable -------------------------- */
+
+/* syscall(2) without libc's wrapper, which the library interposes. */
+static notrace long raw_syscall(long nr, long a, long b, long c, long d,
+				long e, long f)
+{
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "0"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8),
+			   "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+#else
+	long ret = syscall(nr, a, b, c, d, e, f);
+
+	return ret < 0 ? -errno : ret;
+#endif
+}
+
+#define SYS(nr, ...)	raw_syscall_n(nr, __VA_ARGS__)
+#define raw_syscall_n(nr, ...) ({					\
+	long __a[6] = { __VA_ARGS__ };					\
+	raw_syscall((nr), __a[0], __a[1], __a[2], __a[3], __a[4], __a[5]); })
+
+/* A syscall's -errno as libc returns it: -1 and errno. */
+static notrace long libc_ret(long ret)
+{
+	return sys_result(ret);
+}
+
+#define L(x)	((long)(x))
+
+static notrace int sys_open(const char *p, int fl, ...)
+{
+	va_list ap;
+	mode_t m;
+
+	va_start(ap, fl);
+	m = va_arg(ap, mode_t);
+	va_end(ap);
+	return (int)libc_ret(SYS(SYS_openat, AT_FDCWD, L(p), fl, m));
+}
+
+static notrace int sys_openat(int d, const char *p, int fl, ...)
+{
+	va_list ap;
+	mode_t m;
+
+	va_start(ap, fl);
+	m = va_arg(ap, mode_t);
+	va_end(ap);
+	return (int)libc_ret(SYS(SYS_openat, d, L(p), fl, m));
+}
+
+static notrace int sys_ioctl(int fd, unsigned long cmd, ...)
+{
+	va_list ap;
+	unsigned long arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, unsigned long);
+	va_end(ap);
+	return (int)libc_ret(SYS(SYS_ioctl, fd, L(cmd), L(arg)));
+}
+
+static notrace void *sys_mmap(void *a, size_t l, int p, int f, int fd, off_t o)
+{
+	long ret = SYS(SYS_mmap, L(a), L(l), p, f, fd, o);
+
+	return (void *)sys_result_ptr((void *)ret);
+}
+
+static notrace int sys_munmap(void *a, size_t l)
+{
+	return (int)libc_ret(SYS(SYS_munmap, L(a), L(l)));
+}
+
+static notrace int sys_close(int fd)
+{
+	return (int)libc_ret(SYS(SYS_close, fd));
+}
+
+static notrace int sys_dup(int fd)
+{
+	return (int)libc_ret(SYS(SYS_dup, fd));
+}
+
+static notrace int sys_dup2(int o, int n)
+{
+	/* dup2(fd, fd) checks fd and changes nothing; dup3 would refuse. */
+	if (o == n)
+		return (int)libc_ret(SYS(SYS_fcntl, o, F_GETFD) < 0 ? -EBADF : o);
+	return (int)libc_ret(SYS(SYS_dup3, o, n, 0));
+}
+
+static notrace int sys_dup3(int o, int n, int f)
+{
+	return (int)libc_ret(SYS(SYS_dup3, o, n, f));
+}
+
+static notrace int sys_close_range(unsigned int a, unsigned int b, int f)
+{
+	return (int)libc_ret(SYS(SYS_close_range, a, b, f));
+}
+
+static notrace void *sys_mremap(void *o, size_t ol, size_t nl, int f, ...)
+{
+	va_list ap;
+	void *na;
+
+	va_start(ap, f);
+	na = va_arg(ap, void *);
+	va_end(ap);
+	return sys_result_ptr((void *)SYS(SYS_mremap, L(o), L(ol), L(nl), f, L(na)));
+}
+
+static notrace ssize_t sys_read(int fd, void *b, size_t l)
+{
+	return libc_ret(SYS(SYS_read, fd, L(b), L(l)));
+}
+
+static notrace ssize_t sys_write(int fd, const void *b, size_t l)
+{
+	return libc_ret(SYS(SYS_write, fd, L(b), L(l)));
+}
+
+static notrace off_t sys_lseek(int fd, off_t o, int w)
+{
+	return libc_ret(SYS(SYS_lseek, fd, o, w));
+}
+
+static notrace ssize_t sys_pread(int fd, void *b, size_t l, off_t o)
+{
+	return libc_ret(SYS(SYS_pread64, fd, L(b), L(l), o));
+}
+
+static notrace ssize_t sys_pwrite(int fd, const void *b, size_t l, off_t o)
+{
+	return libc_ret(SYS(SYS_pwrite64, fd, L(b), L(l), o));
+}
+
+static notrace ssize_t sys_readv(int fd, const struct iovec *v, int n)
+{
+	return libc_ret(SYS(SYS_readv, fd, L(v), n));
+}
+
+static notrace ssize_t sys_writev(int fd, const struct iovec *v, int n)
+{
+	return libc_ret(SYS(SYS_writev, fd, L(v), n));
+}
+
+static notrace int sys_fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	unsigned long arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, unsigned long);
+	va_end(ap);
+	return (int)libc_ret(SYS(SYS_fcntl, fd, cmd, L(arg)));
+}
+
+static notrace int sys_pthread_create(pthread_t *t, const pthread_attr_t *a,
+				      void *(*fn)(void *), void *arg)
+{
+	/* Static glibc: its strong name behind the weak pthread_create. */
+	return __pthread_create_2_1 ? __pthread_create_2_1(t, a, fn, arg) : ENOSYS;
+}
+
+/* ---- resolution -------------------------------------------------------- */
+
+typedef int (*open_fn)(const char *, int, ...);
+typedef int (*openat_fn)(int, const char *, int, ...);
+typedef int (*ioctl_fn)(int, unsigned long, ...);
+typedef void *(*mmap_fn)(void *, size_t, int, int, int, off_t);
+typedef int (*munmap_fn)(void *, size_t);
+typedef int (*close_fn)(int);
+typedef int (*dup_fn)(int);
+typedef int (*dup2_fn)(int, int);
+typedef int (*dup3_fn)(int, int, int);
+typedef int (*close_range_fn)(unsigned int, unsigned int, int);
+typedef void *(*mremap_fn)(void *, size_t, size_t, int, ...);
+typedef ssize_t (*read_fn)(int, void *, size_t);
+typedef ssize_t (*write_fn)(int, const void *, size_t);
+typedef off_t (*lseek_fn)(int, off_t, int);
+typedef ssize_t (*pread_fn)(int, void *, size_t, off_t);
+typedef ssize_t (*pwrite_fn)(int, const void *, size_t, off_t);
+typedef ssize_t (*readv_fn)(int, const struct iovec *, int);
+typedef ssize_t (*writev_fn)(int, const struct iovec *, int);
+typedef int (*fcntl_fn)(int, int, ...);
+typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *,
+				 void *(*)(void *), void *);
+
+/* Is @fn in the same object as this code (a statically linked runtime)? */
+static notrace bool in_our_object(void *fn)
+{
+	Dl_info a, b;
+
+	if (!dladdr)
+		return true;	/* static: one object holds everything */
+	return dladdr(fn, &a) && dladdr((void *)in_our_object, &b) &&
+	       a.dli_fbase == b.dli_fbase;
+}
+
+/* Resolved on first use: instrumented constructors may run before ours. */
+#define NEXT(name)							\
+static notrace name##_fn next_##name(void)				\
+{									\
+	static name##_fn fn;						\
+	name##_fn f = __atomic_load_n(&fn, __ATOMIC_ACQUIRE);		\
+									\
+	if (unlikely(!f)) {						\
+		f = (name##_fn)__interceptor_##name;			\
+		if (!f || !in_our_object((void *)f))			\
+			f = dlsym ? (name##_fn)dlsym(RTLD_NEXT, #name) : NULL; \
+		if (!f)							\
+			f = sys_##name;					\
+		__atomic_store_n(&fn, f, __ATOMIC_RELEASE);		\
+	}								\
+	return f;							\
+}
+NEXT(open)
+NEXT(openat)
+NEXT(ioctl)
+NEXT(mmap)
+NEXT(munmap)
+NEXT(close)
+NEXT(dup)
+NEXT(dup2)
+NEXT(dup3)
+NEXT(close_range)
+NEXT(mremap)
+NEXT(read)
+NEXT(write)
+NEXT(lseek)
+NEXT(pread)
+NEXT(pwrite)
+NEXT(readv)
+NEXT(writev)
+NEXT(fcntl)
+NEXT(pthread_create)
+
+/* libc's -1 and errno, as the kernel's -errno. */
+#define KRET(expr) ({ long __r = (long)(expr); __r < 0 ? -errno : __r; })
+
+notrace int ksim_libc_open(const char *path, int flags, mode_t mode)
+{
+	return (int)KRET(next_open()(path, flags, mode));
+}
+
+notrace int ksim_libc_openat(int dirfd, const char *path, int flags, mode_t mode)
+{
+	return (int)KRET(next_openat()(dirfd, path, flags, mode));
+}
+
+notrace int ksim_libc_close(int fd)
+{
+	return (int)KRET(next_close()(fd));
+}
+
+notrace int ksim_libc_ioctl(int fd, unsigned long cmd, unsigned long arg)
+{
+	return (int)KRET(next_ioctl()(fd, cmd, arg));
+}
+
+notrace void *ksim_libc_mmap(void *addr, size_t len, int prot, int flags,
+			     int fd, off_t off)
+{
+	void *p = next_mmap()(addr, len, prot, flags, fd, off);
+
+	return p == MAP_FAILED ? ERR_PTR(-errno) : p;
+}
+
+notrace int ksim_libc_munmap(void *addr, size_t len)
+{
+	return (int)KRET(next_munmap()(addr, len));
+}
+
+notrace void *ksim_libc_mremap(void *old, size_t old_len, size_t new_len,
+			       int flags, void *new_addr)
+{
+	void *p = next_mremap()(old, old_len, new_len, flags, new_addr);
+
+	return p == MAP_FAILED ? ERR_PTR(-errno) : p;
+}
+
+notrace int ksim_libc_dup(int fd)
+{
+	return (int)KRET(next_dup()(fd));
+}
+
+notrace int ksim_libc_dup2(int oldfd, int newfd)
+{
+	return (int)KRET(next_dup2()(oldfd, newfd));
+}
+
+notrace int ksim_libc_dup3(int oldfd, int newfd, int flags)
+{
+	return (int)KRET(next_dup3()(oldfd, newfd, flags));
+}
+
+notrace int ksim_libc_close_range(unsigned int first, unsigned int last, int flags)
+{
+	return (int)KRET(next_close_range()(first, last, flags));
+}
+
+/* Not for F_GETOWN, whose result may be negative: forward that untouched. */
+notrace int ksim_libc_fcntl(int fd, int cmd, unsigned long arg)
+{
+	return (int)KRET(next_fcntl()(fd, cmd, arg));
+}
+
+notrace int ksim_next_fcntl(int fd, int cmd, unsigned long arg)
+{
+	return next_fcntl()(fd, cmd, arg);
+}
+
+notrace ssize_t ksim_libc_read(int fd, void *buf, size_t len)
+{
+	return KRET(next_read()(fd, buf, len));
+}
+
+notrace ssize_t ksim_libc_write(int fd, const void *buf, size_t len)
+{
+	return KRET(next_write()(fd, buf, len));
+}
+
+notrace ssize_t ksim_libc_pread(int fd, void *buf, size_t len, off_t off)
+{
+	return KRET(next_pread()(fd, buf, len, off));
+}
+
+notrace ssize_t ksim_libc_pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	return KRET(next_pwrite()(fd, buf, len, off));
+}
+
+notrace ssize_t ksim_libc_readv(int fd, const void *iov, int n)
+{
+	return KRET(next_readv()(fd, iov, n));
+}
+
+notrace ssize_t ksim_libc_writev(int fd, const void *iov, int n)
+{
+	return KRET(next_writev()(fd, iov, n));
+}
+
+notrace off_t ksim_libc_lseek(int fd, off_t off, int whence)
+{
+	return KRET(next_lseek()(fd, off, whence));
+}
+
+/*
+ * fstat(2) by the fstat syscall itself. glibc's goes through newfstatat()
+ * with an "" path that the kernel reads from libc's read-only data, a page
+ * a fork-server child has not touched yet: a page fault in every child.
+ */
+notrace int ksim_libc_fstat(int fd, struct stat *st)
+{
+	return (int)SYS(SYS_fstat, fd, L(st));
+}
+
+notrace int ksim_libc_ftruncate(int fd, off_t len)
+{
+	return (int)SYS(SYS_ftruncate, fd, len);
+}
+
+notrace int ksim_libc_memfd_create(const char *name, unsigned int flags)
+{
+	return (int)SYS(SYS_memfd_create, L(name), flags);
+}
+
+/* Returns 0 or -errno (pthread_create() itself returns a positive errno). */
+notrace int ksim_libc_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+				     void *(*fn)(void *), void *arg)
+{
+	return -next_pthread_create()(thread, attr, fn, arg);
+}
+
+/* ---- allocations -------------------------------------------------------- */
+
+notrace void *ksim_malloc(size_t size)
+{
+	return malloc(size);
+}
+
+notrace void *ksim_calloc(size_t n, size_t size)
+{
+	return calloc(n, size);
+}
+
+notrace void *ksim_realloc(void *p, size_t size)
+{
+	return realloc(p, size);
+}
+
+notrace char *ksim_strdup(const char *s)
+{
+	return strdup(s);
+}
+
+/* ---- copy_from_user() --------------------------------------------------- */
+
+/*
+ * The kernel reads the caller's memory for us; a pipe stands in where
+ * process_vm_readv() is filtered (seccomp in some containers).
+ */
+notrace int ksim_copy_from_user(void *dst, unsigned long src, size_t len)
+{
+	struct iovec local = { dst, len }, remote = { (void *)src, len };
+	int pfd[2];
+	ssize_t n;
+
+	n = SYS(SYS_process_vm_readv, SYS(SYS_getpid), L(&local), 1, L(&remote), 1, 0);
+	if (n == (ssize_t)len)
+		return 0;
+	if (n >= 0 || n == -EFAULT)
+		return -EFAULT;
+	if (SYS(SYS_pipe2, L(pfd), O_CLOEXEC))
+		return -ENOMEM;
+	n = SYS(SYS_write, pfd[1], L(src), L(len));	/* len <= 2072 < pipe size */
+	if (n == (ssize_t)len)
+		n = SYS(SYS_read, pfd[0], L(dst), L(len));
+	SYS(SYS_close, pfd[0]);
+	SYS(SYS_close, pfd[1]);
+	return n == (ssize_t)len ? 0 : -EFAULT;
+}
