@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * buf.c - the device's memory, which the kernel gets from vmalloc_user()
- * and vm_insert_page(): a memfd whose pages are the coverage buffer, the
- * library's own MAP_SHARED view of them (the hooks write through it), and
- * a small process-shared page with what forked processes share of a
- * device (DESIGN 4).
+ * and vm_insert_page(): a memfd whose page 0 holds what every process of
+ * the file shares (struct kcov_shared, internal.h) and whose following
+ * pages are the coverage buffer; the library's own MAP_SHARED views of
+ * both (the hooks write through the buffer's); and remote sections'
+ * private buffers.
+ *
+ * Living in the memfd, the shared page reaches whatever reaches the file:
+ * a forked child, a new image after execve(), a process the fd is sent to.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,19 +17,6 @@
 
 #include "internal.h"
 
-/*
- * What forked processes share of a device. Who owns it is what each can
- * observe of the other (spec case 58): the owning thread holds a robust,
- * process-shared mutex. Another process finds it held (the device is not
- * INIT there: EINVAL), free after the owner's DISABLE, or "owner died"
- * after an exit without DISABLE, which the kernel cleans up at exit as
- * kcov_task_exit() does. A robust mutex must be unlocked by the thread
- * that locked it, and only the owner's thread ever detaches it.
- */
-struct kcov_shared {
-	pthread_mutex_t	owner;
-	uint32_t	size;	/* INIT_TRACE's size once done, or INIT_BUSY; atomic */
-};
 #define SHARED_INIT_BUSY	(1u << 31)	/* an INIT_TRACE is under way */
 
 /* ---- the memfd ---------------------------------------------------------- */
@@ -42,27 +33,7 @@ static notrace int reopen(int fd, int flags)
 	return ksim_libc_open(path, flags, 0);
 }
 
-/*
- * The memfd of a new device, opened as open(2) was asked to (@open_flags):
- * the VFS checks the access mode at mmap time, and a reopened description
- * with the caller's mode makes the kernel do exactly that check.
- */
-notrace int ksim_buf_create(int open_flags)
-{
-	unsigned int mfd_flags = MFD_ALLOW_SEALING;
-	int fd, nfd;
-
-	if (open_flags & O_CLOEXEC)
-		mfd_flags |= MFD_CLOEXEC;
-	fd = ksim_libc_memfd_create("kcov", mfd_flags);
-	if (fd < 0 || ((open_flags & O_ACCMODE) == O_RDWR && !(open_flags & O_NONBLOCK)))
-		return fd;
-	nfd = reopen(fd, open_flags & (O_ACCMODE | O_CLOEXEC | O_NONBLOCK));
-	ksim_libc_close(fd);
-	return nfd;
-}
-
-/* The memfd may need a writable description of its own to be sized. */
+/* The memfd may need a writable description of its own to be mapped. */
 static notrace int rw_fd(int fd)
 {
 	int flags = ksim_libc_fcntl(fd, F_GETFL, 0);
@@ -72,93 +43,102 @@ static notrace int rw_fd(int fd)
 	return reopen(fd, O_RDWR | O_CLOEXEC);
 }
 
-/* The library's view of the memfd, already sized for @size words. */
-static notrace int view_map(int rfd, uint32_t size, unsigned long **area,
-			    size_t *map_len)
+/*
+ * The memfd of a new device, sized for its shared page and opened as
+ * open(2) was asked to (@open_flags): the VFS checks the access mode at
+ * mmap time, and a reopened description with the caller's mode makes the
+ * kernel do exactly that check. fd or -errno.
+ */
+notrace int ksim_buf_create(int open_flags)
 {
-	size_t len = page_round(size * sizeof(unsigned long));
-	void *p;
+	unsigned int mfd_flags = MFD_ALLOW_SEALING;
+	int fd, nfd, ret;
 
-	p = ksim_libc_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, rfd, 0);
-	if (IS_ERR_VALUE(p))
-		return -ENOMEM;
-	*area = p;
-	*map_len = len;
-	return 0;
-}
-
-/* KCOV_INIT_TRACE's vmalloc_user(): size the memfd, seal it, map the view. */
-notrace int ksim_buf_alloc(int fd, uint32_t size, unsigned long **area,
-			   size_t *map_len)
-{
-	size_t len = page_round(size * sizeof(unsigned long));
-	int rfd = rw_fd(fd), ret = -ENOMEM;
-
-	if (rfd < 0)
-		return -ENOMEM;
-	/* From empty: a write() before INIT may have left data (spec 2.3). */
-	if (!ksim_libc_ftruncate(rfd, 0) && !ksim_libc_ftruncate(rfd, (off_t)len)) {
-		ret = view_map(rfd, size, area, map_len);
+	if (open_flags & O_CLOEXEC)
+		mfd_flags |= MFD_CLOEXEC;
+	fd = ksim_libc_memfd_create("kcov", mfd_flags);
+	if (fd < 0)
+		return fd;
+	ret = ksim_libc_ftruncate(fd, KSIM_BUF_OFFSET);
+	if (ret || ((open_flags & O_ACCMODE) == O_RDWR && !(open_flags & O_NONBLOCK))) {
 		if (ret)
-			ksim_libc_ftruncate(rfd, 0);
-		else	/* Fixed for the device's life: no write() grows it. */
-			ksim_libc_fcntl(rfd, F_ADD_SEALS,
-					F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+			ksim_libc_close(fd);
+		return ret ? ret : fd;
 	}
-	if (rfd != fd)
-		ksim_libc_close(rfd);
-	return ret;
+	nfd = reopen(fd, open_flags & (O_ACCMODE | O_CLOEXEC | O_NONBLOCK));
+	ksim_libc_close(fd);
+	return nfd;
 }
 
-/* The view of a memfd another process sized (INIT_TRACE after fork). */
-notrace int ksim_buf_map(int fd, uint32_t size, unsigned long **area,
-			 size_t *map_len)
-{
-	int rfd = rw_fd(fd), ret;
-
-	if (rfd < 0)
-		return -ENOMEM;
-	ret = view_map(rfd, size, area, map_len);
-	if (rfd != fd)
-		ksim_libc_close(rfd);
-	return ret;
-}
-
-notrace void ksim_buf_free(unsigned long *area, size_t map_len)
-{
-	if (area)
-		ksim_libc_munmap(area, map_len);
-}
-
-/* ---- what forked processes share ---------------------------------------- */
-
-notrace struct kcov_shared *ksim_shared_alloc(void)
+/* A robust, process-shared mutex: a dead holder does not block the rest. */
+static notrace void shared_mutex_init(pthread_mutex_t *m)
 {
 	pthread_mutexattr_t attr;
-	struct kcov_shared *sh;
 
-	sh = ksim_libc_mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (IS_ERR_VALUE(sh))
-		return NULL;
 	pthread_mutexattr_init(&attr);
 	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
 	pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-	pthread_mutex_init(&sh->owner, &attr);
+	pthread_mutex_init(m, &attr);
 	pthread_mutexattr_destroy(&attr);
+}
+
+/*
+ * This process's view of the shared page of the memfd @fd. With @create,
+ * a new device's page is initialised (nobody else can see it yet);
+ * without, the page must be one a device initialised. NULL on failure.
+ */
+notrace struct kcov_shared *ksim_shared_map(int fd, bool create)
+{
+	struct kcov_shared *sh;
+	int rfd = rw_fd(fd);
+
+	BUILD_BUG_ON(sizeof(*sh) > KSIM_BUF_OFFSET);
+	if (rfd < 0)
+		return NULL;
+	sh = ksim_libc_mmap(NULL, KSIM_BUF_OFFSET, PROT_READ | PROT_WRITE,
+			    MAP_SHARED, rfd, 0);
+	if (rfd != fd)
+		ksim_libc_close(rfd);
+	if (IS_ERR_VALUE(sh))
+		return NULL;
+	if (create) {
+		shared_mutex_init(&sh->lock);
+		shared_mutex_init(&sh->owner);
+		sh->sequence = 1;
+		smp_store_release(&sh->magic, KSIM_SHARED_MAGIC);
+	} else if (smp_load_acquire(&sh->magic) != KSIM_SHARED_MAGIC) {
+		ksim_libc_munmap(sh, KSIM_BUF_OFFSET);
+		return NULL;
+	}
 	return sh;
 }
 
 /* Not destroyed: other processes may still use it. */
-notrace void ksim_shared_free(struct kcov_shared *sh)
+notrace void ksim_shared_unmap(struct kcov_shared *sh)
 {
 	if (sh)
-		ksim_libc_munmap(sh, sizeof(*sh));
+		ksim_libc_munmap(sh, KSIM_BUF_OFFSET);
+}
+
+/* kcov->lock. A holder that died (its process crashed) left it as is. */
+notrace void ksim_shared_lock(struct kcov_shared *sh)
+{
+	if (pthread_mutex_lock(&sh->lock) == EOWNERDEAD)
+		pthread_mutex_consistent(&sh->lock);
+}
+
+notrace void ksim_shared_unlock(struct kcov_shared *sh)
+{
+	pthread_mutex_unlock(&sh->lock);
 }
 
 /*
  * Become the owner in every process's eyes, or -EINVAL: a task holds the
- * device (this thread, another one, or one of another process).
+ * device (this thread, another one, or one of another process). The owner
+ * holds @owner while enabled: another process finds it held (the device is
+ * not INIT there), free after the owner's DISABLE, or "owner died" after
+ * an exit without DISABLE, which the kernel cleans up as kcov_task_exit()
+ * does. Only the owner's thread ever releases it.
  */
 notrace int ksim_shared_claim(struct kcov_shared *sh)
 {
@@ -170,7 +150,6 @@ notrace int ksim_shared_claim(struct kcov_shared *sh)
 	return ret ? -EINVAL : 0;
 }
 
-/* Only on the thread that claimed. */
 notrace void ksim_shared_unclaim(struct kcov_shared *sh)
 {
 	pthread_mutex_unlock(&sh->owner);
@@ -215,4 +194,91 @@ notrace void ksim_shared_warm(struct kcov_shared *sh)
 	pthread_mutex_consistent(&sh->owner);
 	if (ret == 0 || ret == EOWNERDEAD)
 		pthread_mutex_unlock(&sh->owner);
+}
+
+/* ---- the coverage buffer ------------------------------------------------ */
+
+/* The library's view of the buffer of a memfd sized for @size words. */
+static notrace int view_map(int rfd, uint32_t size, unsigned long **area,
+			    size_t *map_len)
+{
+	size_t len = page_round(size * sizeof(unsigned long));
+	void *p;
+
+	p = ksim_libc_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, rfd,
+			   KSIM_BUF_OFFSET);
+	if (IS_ERR_VALUE(p))
+		return -ENOMEM;
+	*area = p;
+	*map_len = len;
+	return 0;
+}
+
+/* KCOV_INIT_TRACE's vmalloc_user(): size the memfd, seal it, map the view. */
+notrace int ksim_buf_alloc(int fd, uint32_t size, unsigned long **area,
+			   size_t *map_len)
+{
+	off_t len = (off_t)page_round(size * sizeof(unsigned long));
+	int rfd = rw_fd(fd), ret = -ENOMEM;
+
+	if (rfd < 0)
+		return -ENOMEM;
+	/* Only the shared page before: a write() may have left data (2.3). */
+	if (!ksim_libc_ftruncate(rfd, KSIM_BUF_OFFSET) &&
+	    !ksim_libc_ftruncate(rfd, KSIM_BUF_OFFSET + len)) {
+		ret = view_map(rfd, size, area, map_len);
+		if (ret)
+			ksim_libc_ftruncate(rfd, KSIM_BUF_OFFSET);
+		else	/* Fixed for the device's life: no write() grows it. */
+			ksim_libc_fcntl(rfd, F_ADD_SEALS,
+					F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+	}
+	if (rfd != fd)
+		ksim_libc_close(rfd);
+	return ret;
+}
+
+/* The view of a memfd another process sized (INIT_TRACE after fork). */
+notrace int ksim_buf_map(int fd, uint32_t size, unsigned long **area,
+			 size_t *map_len)
+{
+	int rfd = rw_fd(fd), ret;
+
+	if (rfd < 0)
+		return -ENOMEM;
+	ret = view_map(rfd, size, area, map_len);
+	if (rfd != fd)
+		ksim_libc_close(rfd);
+	return ret;
+}
+
+notrace void ksim_buf_free(unsigned long *area, size_t map_len)
+{
+	if (area)
+		ksim_libc_munmap(area, map_len);
+}
+
+/* ---- remote sections' buffers ------------------------------------------- */
+
+/*
+ * vmalloc(words * 8) of kcov_remote_start(): NULL where the kernel's would
+ * fail. The size comes from the user (area_size, up to 32 GiB): never from
+ * an allocator that aborts (ASan's) or commits memory up front (malloc of
+ * a large block may). A mapping reserves address space only, and a size
+ * beyond the machine's memory fails as vmalloc's page allocation would.
+ * At least 3 words: the pool node lives in words 0..2.
+ */
+notrace unsigned long *ksim_section_alloc(size_t words)
+{
+	size_t bytes = (words < 3 ? 3 : words) * sizeof(unsigned long);
+	long pages = sysconf(_SC_PHYS_PAGES);
+	void *p;
+
+	if (words == 0 || over_alloc_limit(words * sizeof(unsigned long)))
+		return NULL;
+	if (pages > 0 && bytes / KSIM_PAGE_SIZE >= (size_t)pages)
+		return NULL;
+	p = ksim_libc_mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return IS_ERR_VALUE(p) ? NULL : p;
 }

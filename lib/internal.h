@@ -248,24 +248,47 @@ void ksim_record_pc(uintptr_t ip) KSIM_HIDDEN;
 void ksim_record_flush(void) KSIM_HIDDEN;
 void ksim_record_fork(int when) KSIM_HIDDEN;
 
-/* ---- buf.c: the memfd buffer and what forked processes share ------------ */
+/* ---- buf.c: the memfd buffer and what processes share -------------------
+ *
+ * A device's memfd: page 0 is struct kcov_shared, the part of the kernel's
+ * one struct kcov that every process holding the file reaches (forked
+ * children, a new image after execve, a receiver of the fd); the coverage
+ * buffer follows at KSIM_BUF_OFFSET, where every mapping of it starts.
+ */
+#define KSIM_BUF_OFFSET		KSIM_PAGE_SIZE
+#define KSIM_SHARED_MAGIC	0x6b73696d6b636f76ull	/* "ksimkcov", layout 1 */
 
-struct kcov_shared;
+struct kcov_shared {
+	uint64_t	magic;		/* KSIM_SHARED_MAGIC once initialised */
+	/* kcov->lock: robust and process-shared, so the appends of a forked
+	 * child's sections and the owner's DISABLE take the same lock, as
+	 * on Linux. Serialises @sequence and each process's device state. */
+	pthread_mutex_t	lock;
+	int		sequence;	/* under @lock; starts at 1 */
+	/* Held by the owning task while enabled (see owner_claim()). */
+	pthread_mutex_t	owner;
+	uint32_t	size;		/* INIT_TRACE's size once done, or the
+					 * INIT_BUSY bit while one runs; atomic */
+};
 
 int ksim_buf_create(int open_flags) KSIM_HIDDEN;
-int ksim_buf_alloc(int fd, uint32_t size, unsigned long **area,
-		   size_t *map_len) KSIM_HIDDEN;
-int ksim_buf_map(int fd, uint32_t size, unsigned long **area,
-		 size_t *map_len) KSIM_HIDDEN;
-void ksim_buf_free(unsigned long *area, size_t map_len) KSIM_HIDDEN;
-struct kcov_shared *ksim_shared_alloc(void) KSIM_HIDDEN;
-void ksim_shared_free(struct kcov_shared *sh) KSIM_HIDDEN;
+struct kcov_shared *ksim_shared_map(int fd, bool create) KSIM_HIDDEN;
+void ksim_shared_unmap(struct kcov_shared *sh) KSIM_HIDDEN;
+void ksim_shared_lock(struct kcov_shared *sh) KSIM_HIDDEN;
+void ksim_shared_unlock(struct kcov_shared *sh) KSIM_HIDDEN;
 int ksim_shared_claim(struct kcov_shared *sh) KSIM_HIDDEN;
 void ksim_shared_unclaim(struct kcov_shared *sh) KSIM_HIDDEN;
 bool ksim_shared_init_begin(struct kcov_shared *sh) KSIM_HIDDEN;
 void ksim_shared_init_end(struct kcov_shared *sh, uint32_t size) KSIM_HIDDEN;
 uint32_t ksim_shared_size(struct kcov_shared *sh) KSIM_HIDDEN;
 void ksim_shared_warm(struct kcov_shared *sh) KSIM_HIDDEN;
+int ksim_buf_alloc(int fd, uint32_t size, unsigned long **area,
+		   size_t *map_len) KSIM_HIDDEN;
+int ksim_buf_map(int fd, uint32_t size, unsigned long **area,
+		 size_t *map_len) KSIM_HIDDEN;
+void ksim_buf_free(unsigned long *area, size_t map_len) KSIM_HIDDEN;
+/* A remote section's private buffer: fails cleanly where vmalloc() would. */
+unsigned long *ksim_section_alloc(size_t words) KSIM_HIDDEN;
 
 /* ---- kcov.c: the kernel's kernel/kcov.c --------------------------------- */
 

@@ -40,22 +40,25 @@
 
 #include "internal.h"
 
+/*
+ * The kernel's lock and sequence live in the shared page of the memfd
+ * (buf.c), reached by every process that holds the file: kcov_lock()
+ * below, and kcov->shared->sequence.
+ */
 struct kcov {
 	/* file + owner task + running sections; atomic */
 	int		refcount;
-	/* Serialises the fields below; never taken in a hook. */
-	pthread_mutex_t	lock;
+	struct kcov_shared *shared;	/* lock, sequence, owner, INIT size */
+	/* Under kcov_lock(): */
 	enum kcov_mode	mode;		/* DISABLED, INIT, TRACE_PC or TRACE_CMP */
 	uint32_t	size;		/* words, set once by KCOV_INIT_TRACE */
 	unsigned long	*area;		/* the library's view of the memfd */
 	struct kcov_task *t;		/* owner (local or remote) or NULL */
 	bool		remote;
 	uint32_t	remote_size;	/* words per remote section buffer */
-	int		sequence;	/* starts at 1, bumped by kcov_reset() */
 
-	/* (simulator) Under @lock, set once: */
+	/* (simulator) Under kcov_lock(), set once: */
 	size_t		map_len;	/* page-rounded bytes of @area */
-	struct kcov_shared *shared;	/* what forked processes share (buf.c) */
 	/* The process of @t; written under @lock, read unlocked (atomic). */
 	pid_t		owner_pid;
 	/* Under remote_lock: */
@@ -95,6 +98,19 @@ static pthread_mutex_t devices_lock = PTHREAD_MUTEX_INITIALIZER;
 static LIST_HEAD(, kcov) devices = LIST_HEAD_INITIALIZER(devices);
 static uint64_t next_id = 1;			/* devices_lock */
 static int nr_devices;				/* atomic */
+
+/* kcov->lock of the kernel: process-shared, never taken in a hook. */
+static __always_inline notrace void kcov_lock(struct kcov *kcov)
+{
+	ksim_shared_lock(kcov->shared);
+}
+
+static __always_inline notrace void kcov_unlock(struct kcov *kcov)
+{
+	ksim_shared_unlock(kcov->shared);
+}
+
+#define kcov_lockdep_assert_held(kcov)	lockdep_assert_held(&(kcov)->shared->lock)
 
 static notrace unsigned int hash_handle(uint64_t handle)
 {
@@ -231,12 +247,12 @@ notrace void kcov_task_init(struct kcov_task *t)
  * Caller holds kcov->lock (and remote_lock for a remote device). */
 static notrace void kcov_reset(struct kcov *kcov)
 {
-	lockdep_assert_held(&kcov->lock);
+	kcov_lockdep_assert_held(kcov);
 	kcov->t = NULL;
 	kcov->mode = KCOV_MODE_INIT;
 	kcov->remote = false;
 	kcov->remote_size = 0;
-	kcov->sequence++;
+	kcov->shared->sequence++;
 }
 
 /*
@@ -297,46 +313,46 @@ notrace void kcov_put(struct kcov *kcov)
 		return;
 	devices_del(kcov);
 	/* Handles left only if an owner leaked its reference (spec 2.9). */
-	pthread_mutex_lock(&kcov->lock);
+	kcov_lock(kcov);
 	if (kcov->remote)
 		kcov_remote_reset(kcov);
-	pthread_mutex_unlock(&kcov->lock);
+	kcov_unlock(kcov);
 	ksim_buf_free(kcov->area, kcov->map_len);
-	ksim_shared_free(kcov->shared);
-	pthread_mutex_destroy(&kcov->lock);
+	ksim_shared_unmap(kcov->shared);
 	free(kcov);
 }
 
-/* (simulator) Ends a section @t exits inside; kcov_remote_stop()'s part. */
+/* (simulator) Ends the sections @t exits inside; see below. */
 static notrace void section_abandon(struct kcov_task *t);
 
 /*
- * kcov_task_exit() (spec 3.3): the thread's exit detaches it from its device
- * like KCOV_DISABLE. A device that is not owned by this task means the
- * thread exits inside a remote section: WARN and leak the reference, as the
- * kernel does. The WARN comes after the unlock: the handler may call back
- * into the library (sim.h promises no lock is held).
+ * kcov_task_exit() (spec 3.3): the thread's exit detaches it from its
+ * device like KCOV_DISABLE, whatever context it exits in. A thread inside
+ * a remote section is the kernel's "kthread exits inside a section": WARN
+ * and leak the section's reference, as the kernel does. Only a simulated
+ * thread can exit inside a softirq; that section ends first, so that the
+ * interrupted state it saved - the thread's own device - comes back and
+ * is detached as well. The WARN comes after any unlock: the handler may
+ * call back into the library (sim.h promises no lock is held).
  */
 static notrace void kcov_task_exit(struct kcov_task *t)
 {
-	struct kcov *kcov = t->kcov;
+	struct kcov *kcov;
 	bool owner;
 
+	section_abandon(t);
+	kcov = t->kcov;
 	if (kcov) {
-		pthread_mutex_lock(&kcov->lock);
+		kcov_lock(kcov);
 		owner = kcov->t == t;
 		if (owner)
 			kcov_disable(t, kcov);
-		pthread_mutex_unlock(&kcov->lock);
-		if (owner) {
-			ksim_record_flush();
-			kcov_put(kcov);		/* taken at (REMOTE_)ENABLE */
-		} else {
-			WARN(1, "task exits inside a remote section");
-		}
+		kcov_unlock(kcov);
+		if (WARN_ON(!owner))	/* unreachable: sections ended above */
+			return;
+		ksim_record_flush();
+		kcov_put(kcov);		/* taken at (REMOTE_)ENABLE */
 	}
-	/* Ends a section left open; frees this "CPU"'s softirq buffer. */
-	section_abandon(t);
 }
 
 /*
@@ -401,7 +417,7 @@ static notrace int owner_claim(struct kcov *kcov)
  */
 static notrace void owner_forget(struct kcov *kcov)
 {
-	lockdep_assert_held(&kcov->lock);
+	kcov_lockdep_assert_held(kcov);
 	if (!kcov->t || kcov->owner_pid == ksim_getpid() || owner_claim(kcov))
 		return;
 	ksim_shared_unclaim(kcov->shared);
@@ -421,7 +437,7 @@ static notrace void init_adopt(struct kcov *kcov, int fd)
 {
 	uint32_t size;
 
-	lockdep_assert_held(&kcov->lock);
+	kcov_lockdep_assert_held(kcov);
 	if (kcov->mode != KCOV_MODE_DISABLED)
 		return;
 	size = ksim_shared_size(kcov->shared);
@@ -440,36 +456,36 @@ notrace int kcov_mmap(struct kcov *kcov, int fd, size_t len, off_t off)
 {
 	int ret = 0;
 
-	pthread_mutex_lock(&kcov->lock);
+	kcov_lock(kcov);
 	init_adopt(kcov, fd);
 	if (!kcov->area || off != 0 || page_round(len) != kcov->map_len ||
 	    kcov->map_len != (size_t)kcov->size * sizeof(unsigned long))
 		ret = -EINVAL;
-	pthread_mutex_unlock(&kcov->lock);
+	kcov_unlock(kcov);
 	return ret;
 }
 
 /* (simulator) Adds @kcov to the list of live devices. */
 static notrace void devices_add(struct kcov *kcov);
 
-/* open(): a zeroed device, mode DISABLED, sequence 1, refcount 1 (the file's). */
+/*
+ * open(): a zeroed device, mode DISABLED, sequence 1, refcount 1 (the
+ * file's), in the new memfd @fd (buf.c made it).
+ */
 notrace int kcov_open(int fd, struct kcov **out)
 {
 	struct kcov *kcov;
 
-	(void)fd;
 	kcov = ksim_calloc(1, sizeof(*kcov));
 	if (!kcov)
 		return -ENOMEM;
-	kcov->shared = ksim_shared_alloc();
+	kcov->shared = ksim_shared_map(fd, true);	/* sequence 1 */
 	if (!kcov->shared) {
 		free(kcov);
 		return -ENOMEM;
 	}
 	kcov->mode = KCOV_MODE_DISABLED;
-	kcov->sequence = 1;
 	kcov->refcount = 1;	/* the file's; put in kcov_close() */
-	pthread_mutex_init(&kcov->lock, NULL);
 	devices_add(kcov);
 	*out = kcov;
 	return 0;
@@ -540,7 +556,7 @@ static notrace int kcov_enable_check(struct kcov *kcov, struct kcov_task *t,
 {
 	int mode;
 
-	lockdep_assert_held(&kcov->lock);
+	kcov_lockdep_assert_held(kcov);
 	owner_forget(kcov);
 	if (kcov->mode != KCOV_MODE_INIT || !kcov->area)
 		return -EINVAL;
@@ -601,7 +617,8 @@ static notrace int kcov_ioctl_locked(struct kcov *kcov, unsigned int cmd,
 		assert(!kcov->t && !t->kcov);
 		kcov->mode = mode;
 		kcov->t = t;
-		kcov_start(t, kcov, kcov->size, kcov->area, mode, kcov->sequence);
+		kcov_start(t, kcov, kcov->size, kcov->area, mode,
+			   kcov->shared->sequence);
 		kcov_get(kcov);		/* put in KCOV_DISABLE or kcov_task_exit() */
 		kcov_task_arm(t);
 		return 0;
@@ -653,7 +670,7 @@ static notrace int kcov_init_trace(struct kcov *kcov, int fd, unsigned long size
 		return -EINVAL;
 	if (over_alloc_limit(size * sizeof(unsigned long)))
 		return -ENOMEM;
-	pthread_mutex_lock(&kcov->lock);
+	kcov_lock(kcov);
 	init_adopt(kcov, fd);
 	/* Unlike the kernel we allocate under the lock: the memfd is shared,
 	 * so a throw-away allocation would resize the live buffer. The
@@ -668,7 +685,7 @@ static notrace int kcov_init_trace(struct kcov *kcov, int fd, unsigned long size
 		}
 		ksim_shared_init_end(kcov->shared, ret ? 0 : (uint32_t)size);
 	}
-	pthread_mutex_unlock(&kcov->lock);
+	kcov_unlock(kcov);
 	if (!ret) {
 		/* The fork-server parent works out now, once, what each
 		 * child's first ENABLE would: the hook verdicts, the owner
@@ -706,11 +723,11 @@ static notrace int kcov_remote_enable(struct kcov *kcov, int fd, unsigned long u
 		ret = -EINVAL;
 	if (!ret) {
 		hooks_ours = kcov_hooks_ours(arg->trace_mode);
-		pthread_mutex_lock(&kcov->lock);
+		kcov_lock(kcov);
 		init_adopt(kcov, fd);
 		ret = kcov_ioctl_locked(kcov, KCOV_REMOTE_ENABLE,
 					(unsigned long)arg, hooks_ours);
-		pthread_mutex_unlock(&kcov->lock);
+		kcov_unlock(kcov);
 	}
 	free(arg);
 	return ret;
@@ -735,10 +752,10 @@ notrace int kcov_ioctl(struct kcov *kcov, int fd, unsigned int cmd,
 		hooks_ours = kcov_hooks_ours(arg);
 		/* fallthrough */
 	default:
-		pthread_mutex_lock(&kcov->lock);
+		kcov_lock(kcov);
 		init_adopt(kcov, fd);
 		ret = kcov_ioctl_locked(kcov, cmd, arg, hooks_ours);
-		pthread_mutex_unlock(&kcov->lock);
+		kcov_unlock(kcov);
 		if (cmd == KCOV_DISABLE && !ret) {
 			ksim_record_flush();
 			kcov_put(kcov);	/* taken by (REMOTE_)ENABLE */
@@ -777,15 +794,12 @@ static notrace void kcov_remote_softirq_stop(struct kcov_task *t)
 	}
 }
 
-/* (simulator) A fresh task section buffer, not zeroed, or NULL (size 0
- * fails like kmalloc(0)). At least 3 words: the pool node lives there. */
+/* (simulator) A fresh task section buffer, not zeroed, or NULL: size 0
+ * fails like vmalloc(0), and so does a size vmalloc could not give (buf.c). */
 static notrace unsigned long *section_alloc(size_t size)
 {
-	unsigned long *area;
+	unsigned long *area = ksim_section_alloc(size);
 
-	if (size == 0 || over_alloc_limit(size * sizeof(unsigned long)))
-		return NULL;
-	area = ksim_malloc((size < 3 ? 3 : size) * sizeof(unsigned long));
 	if (area) {
 		pthread_mutex_lock(&remote_lock);
 		pool_stats.allocs++;
@@ -824,10 +838,10 @@ static notrace bool remote_owner_holds(struct kcov *kcov)
 
 	if (likely(READ_ONCE(kcov->owner_pid) == ksim_getpid()))
 		return true;
-	pthread_mutex_lock(&kcov->lock);
+	kcov_lock(kcov);
 	owner_forget(kcov);
 	holds = kcov->remote;
-	pthread_mutex_unlock(&kcov->lock);
+	kcov_unlock(kcov);
 	return holds;
 }
 
@@ -854,7 +868,7 @@ static __noinline notrace void kcov_remote_start_found(struct kcov_task *t,
 	kcov_get(kcov);
 	/* Read before the unlock: resets of remote devices hold remote_lock. */
 	mode = kcov->mode;
-	sequence = kcov->sequence;
+	sequence = READ_ONCE(kcov->shared->sequence);
 	if (in_task) {
 		size = kcov->remote_size;
 		area = kcov_remote_area_get(size);
@@ -990,11 +1004,11 @@ static __noinline notrace void kcov_remote_stop_section(struct kcov_task *t,
 		t->in_section = false;
 	}
 
-	pthread_mutex_lock(&kcov->lock);
+	kcov_lock(kcov);
 	/* A DISABLE since the start bumped the sequence: drop (spec 5.10). */
-	if (sequence == kcov->sequence && kcov->remote)
+	if (sequence == kcov->shared->sequence && kcov->remote)
 		kcov_move_area(kcov->mode, kcov->area, kcov->size, area);
-	pthread_mutex_unlock(&kcov->lock);
+	kcov_unlock(kcov);
 
 	if (!softirq) {
 		pthread_mutex_lock(&remote_lock);
@@ -1025,12 +1039,11 @@ KCOV_SIM_API notrace uint64_t kcov_common_handle(void)
 }
 
 /*
- * (simulator) A thread that exits inside a section (spec 3.3, 5.12;
- * kcov_task_exit() has WARNed). The kernel leaks the section's device
- * reference and so do we, visibly in the refcount; the buffer goes back to
- * the pool, so nothing else is lost. Only a simulated thread can exit
- * inside a softirq: its section ends too and the interrupted state comes
- * back first. Then this "CPU"'s softirq buffer is freed.
+ * (simulator) The sections a thread exits inside (spec 3.3, 5.12): each is
+ * a kernel WARN, and its device reference is leaked, as the kernel does
+ * (visibly in the refcount); the buffer goes back to the pool, so nothing
+ * else is lost. A softirq section ends first and gives back the state it
+ * interrupted. Then this "CPU"'s softirq buffer is freed.
  */
 static notrace void section_abandon(struct kcov_task *t)
 {
@@ -1040,8 +1053,10 @@ static notrace void section_abandon(struct kcov_task *t)
 	if (t->kcov_softirq) {
 		kcov_stop(t);
 		t->kcov_softirq = 0;
+		ksim_ctx_update(t);
 		kcov_remote_softirq_stop(t);
 		atomic_dec(&nr_sections);
+		WARN(1, "task exits inside a softirq remote section");
 	}
 	if (t->in_section) {
 		area = t->kcov_area;
@@ -1054,6 +1069,7 @@ static notrace void section_abandon(struct kcov_task *t)
 			pthread_mutex_unlock(&remote_lock);
 		}
 		atomic_dec(&nr_sections);
+		WARN(1, "task exits inside a remote section");
 	}
 	if (t->irq_area) {
 		ksim_libc_munmap(t->irq_area,
@@ -1141,16 +1157,16 @@ KCOV_SIM_API notrace int kcov_sim_device_count(void)
 notrace void ksim_kcov_info(struct kcov *kcov, int ours,
 			    struct kcov_sim_dev_info *info)
 {
-	pthread_mutex_lock(&kcov->lock);
+	kcov_lock(kcov);
 	owner_forget(kcov);
 	info->id = kcov->id;
 	info->refcount = READ_ONCE(kcov->refcount) - ours;
 	info->mode = (enum kcov_sim_mode)kcov->mode;
 	info->size = kcov->size;
-	info->sequence = kcov->sequence;
+	info->sequence = kcov->shared->sequence;
 	info->remote = kcov->remote;
 	info->area = kcov->area;
-	pthread_mutex_unlock(&kcov->lock);
+	kcov_unlock(kcov);
 	pthread_mutex_lock(&remote_lock);
 	info->nr_handles = kcov->nr_handles;
 	pthread_mutex_unlock(&remote_lock);
@@ -1175,7 +1191,8 @@ KCOV_SIM_API notrace int kcov_sim_pool_stats(struct kcov_sim_pool_stats *st)
 /*
  * fork.c's handlers, in its lock order: devices_lock, every kcov->lock,
  * remote_lock. In the child the other threads are gone and their locks may
- * be held for good: re-create them.
+ * be held for good: re-create them. Not kcov->lock: the child shares it
+ * with the parent, whose handler releases it.
  */
 notrace void ksim_kcov_fork(int when)
 {
@@ -1184,12 +1201,13 @@ notrace void ksim_kcov_fork(int when)
 	if (when == KSIM_FORK_PREPARE) {
 		pthread_mutex_lock(&devices_lock);
 		LIST_FOREACH(kcov, &devices, link)
-			pthread_mutex_lock(&kcov->lock);
+			kcov_lock(kcov);
 		pthread_mutex_lock(&remote_lock);
 		return;
 	}
 	ksim_fork_lock(&remote_lock, when);
-	LIST_FOREACH(kcov, &devices, link)
-		ksim_fork_lock(&kcov->lock, when);
+	if (when == KSIM_FORK_PARENT)
+		LIST_FOREACH(kcov, &devices, link)
+			kcov_unlock(kcov);
 	ksim_fork_lock(&devices_lock, when);
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/single_threaded.h>
 
 #include "internal.h"
@@ -222,17 +223,56 @@ static notrace bool fd_inode(const char *name, struct stat *st)
 	return stat(path, st) == 0;
 }
 
-/* Does any fd of this process still refer to @f? */
+/*
+ * The highest fd number that can be open, for a scan without /proc: the
+ * soft limit bounds new fds; a kcov fd above it (the limit lowered later)
+ * is known from the hint bits.
+ */
+static notrace int fd_scan_end(void)
+{
+	struct rlimit rl;
+	int end = 1024, i;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl))
+		end = rl.rlim_cur > (1u << 20) ? 1 << 20 : (int)rl.rlim_cur;
+	for (i = KCOV_FD_BITS / 64 - 1; i >= 0; i--)
+		if (READ_ONCE(kcov_fds[i])) {
+			int top = i * 64 + 63 - __builtin_clzl(READ_ONCE(kcov_fds[i]));
+
+			return top + 1 > end ? top + 1 : end;
+		}
+	return end;
+}
+
+/* Does fd @fd refer to @f? The raw fstat opens nothing. */
+static notrace bool fd_is(int fd, const struct kfile *f)
+{
+	struct stat st;
+
+	return !ksim_libc_fstat(fd, &st) && st.st_ino == f->ino &&
+	       st.st_dev == f->dev;
+}
+
+/*
+ * Does any fd of this process still refer to @f? /proc/self/fd tells
+ * cheaply; where it cannot be opened (no /proc, or the process is at its
+ * fd limit, issue 13 #4) every fd number is asked instead: the decision
+ * never depends on opening a file.
+ */
 static notrace bool fd_refers(const struct kfile *f)
 {
 	struct dirent *de;
 	struct stat st;
 	bool found = false;
+	int fd, end;
 	DIR *dir;
 
 	dir = opendir("/proc/self/fd");
-	if (!dir)
-		return true;	/* cannot tell: keep the file */
+	if (!dir) {
+		for (fd = 0, end = fd_scan_end(); fd < end && !found; fd++)
+			found = fd_is(fd, f);
+		return found;
+	}
 	while (!found && (de = readdir(dir))) {
 		if (de->d_name[0] == '.' || atoi(de->d_name) == dirfd(dir))
 			continue;
@@ -384,21 +424,44 @@ static notrace struct kfile *umap_find(uintptr_t start, uintptr_t end)
 
 /* ---- mmap / munmap / mremap -------------------------------------------- */
 
-/* The generic checks of do_mmap() and the VFS, then kcov_mmap(). */
-static notrace int mmap_check(struct kfile *f, int fd, size_t len, int prot,
-			      int flags, off_t off)
+/*
+ * do_mmap()'s generic checks come before kcov_mmap() on Linux (length,
+ * offset overflow, flags, the file's access mode; issue 13 #6). The kernel
+ * makes them itself on the memfd, which takes the same path up to
+ * ->mmap(): a trial mapping with the caller's arguments, without PROT_EXEC
+ * (the memfd is not noexec; debugfs is, below) and away from anything the
+ * caller has mapped at a MAP_FIXED address (a failing mmap leaves that in
+ * place). 0 or the generic errno.
+ */
+static notrace int mmap_generic(void *addr, size_t len, int prot, int flags,
+				int fd, off_t off)
 {
-	int fl = ksim_libc_fcntl(fd, F_GETFL, 0), type = flags & MAP_TYPE;
+	int tflags = flags;
+	void *p;
 
-	if (!len || (off & (off_t)(KSIM_PAGE_SIZE - 1)))
-		return -EINVAL;
-	if (len > SIZE_MAX - KSIM_PAGE_SIZE)
-		return -ENOMEM;
-	if ((fl & O_ACCMODE) == O_WRONLY)
-		return -EACCES;
-	if (type != MAP_PRIVATE && (prot & PROT_WRITE) &&
-	    (fl & O_ACCMODE) != O_RDWR)
-		return -EACCES;
+	if ((flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE)) {
+		if ((uintptr_t)addr & (KSIM_PAGE_SIZE - 1))
+			return -EINVAL;
+		tflags = (flags & ~MAP_FIXED) | MAP_FIXED_NOREPLACE;
+	}
+	p = ksim_libc_mmap(addr, len, prot & ~PROT_EXEC, tflags, fd, off);
+	if (p == ERR_PTR(-EEXIST) && tflags != flags)	/* in use: MAP_FIXED may */
+		p = ksim_libc_mmap(NULL, len, prot & ~PROT_EXEC,
+				   flags & ~MAP_FIXED, fd, off);
+	if (IS_ERR_VALUE(p))
+		return PTR_ERR(p);
+	ksim_libc_munmap(p, len);
+	return 0;
+}
+
+/* The generic checks, the noexec debugfs, then kcov_mmap(). */
+static notrace int mmap_check(struct kfile *f, void *addr, size_t len,
+			      int prot, int flags, int fd, off_t off)
+{
+	int ret = mmap_generic(addr, len, prot, flags, fd, off);
+
+	if (ret)
+		return ret;
 	/* debugfs is mounted noexec (systemd's sys-kernel-debug.mount). */
 	if (prot & PROT_EXEC)
 		return -EPERM;
@@ -416,13 +479,15 @@ notrace void *ksim_vfs_mmap(void *addr, size_t len, int prot, int flags,
 	if (!(flags & MAP_ANONYMOUS) && ksim_vfs_active())
 		f = fget(fd, &err);
 	if (f) {
-		err = mmap_check(f, fd, len, prot, flags, off);
+		err = mmap_check(f, addr, len, prot, flags, fd, off);
 		if (err) {
 			fput(f);
 			return ERR_PTR(err);
 		}
 	}
-	p = ksim_libc_mmap(addr, len, prot, flags, fd, off);
+	/* A kcov file's buffer starts after the memfd's shared page. */
+	p = ksim_libc_mmap(addr, len, prot, flags, fd,
+			   f ? off + (off_t)KSIM_BUF_OFFSET : off);
 	if (!IS_ERR_VALUE(p) && (flags & MAP_FIXED))
 		umap_forget((uintptr_t)p, (uintptr_t)p + page_round(len));
 	if (f) {
@@ -579,30 +644,49 @@ static notrace bool hit_add(struct kfile ***hit, int *n, int *cap,
 	return true;
 }
 
+/* Collects into @hit the file of each kcov fd in [first, last]. */
+static notrace void range_files(unsigned int first, unsigned int last,
+				struct kfile ***hit, int *n, int *cap)
+{
+	struct dirent *de;
+	struct stat st;
+	struct kfile *f;
+	unsigned int fd, end;
+	DIR *dir;
+
+	dir = opendir("/proc/self/fd");
+	if (!dir) {	/* at the fd limit: every number, by raw fstat */
+		end = (unsigned int)fd_scan_end();
+		for (fd = first; fd <= last && fd < end; fd++) {
+			f = ksim_libc_fstat((int)fd, &st) ? NULL
+				: fget_inode(st.st_dev, st.st_ino);
+			if (f && !hit_add(hit, n, cap, f))
+				fput(f);	/* out of memory: it stays open */
+		}
+		return;
+	}
+	while ((de = readdir(dir))) {
+		fd = (unsigned int)atoi(de->d_name);
+		if (de->d_name[0] == '.' || (int)fd == dirfd(dir) ||
+		    fd < first || fd > last)
+			continue;
+		f = fd_inode(de->d_name, &st) ? fget_inode(st.st_dev, st.st_ino)
+					      : NULL;
+		if (f && !hit_add(hit, n, cap, f))
+			fput(f);	/* out of memory: it stays open */
+	}
+	closedir(dir);
+}
+
 /* close_range(): every kcov file with an fd in the range may be released. */
 notrace int ksim_vfs_close_range(unsigned int first, unsigned int last,
 				 int flags)
 {
-	struct kfile **hit = NULL, *f;
-	int n = 0, cap = 0, i, fd, ret;
-	struct dirent *de;
-	struct stat st;
-	DIR *dir = NULL;
+	struct kfile **hit = NULL;
+	int n = 0, cap = 0, i, ret;
 
 	if (ksim_vfs_active() && !(flags & CLOSE_RANGE_CLOEXEC))
-		dir = opendir("/proc/self/fd");
-	while (dir && (de = readdir(dir))) {
-		fd = atoi(de->d_name);
-		if (de->d_name[0] == '.' || fd == dirfd(dir) ||
-		    (unsigned int)fd < first || (unsigned int)fd > last)
-			continue;
-		f = fd_inode(de->d_name, &st) ? fget_inode(st.st_dev, st.st_ino)
-					      : NULL;
-		if (f && !hit_add(&hit, &n, &cap, f))
-			fput(f);	/* out of memory: it stays open */
-	}
-	if (dir)
-		closedir(dir);
+		range_files(first, last, &hit, &n, &cap);
 	ret = ksim_libc_close_range(first, last, flags);
 	for (i = 0; i < n; i++) {
 		if (!ret)

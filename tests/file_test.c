@@ -243,6 +243,128 @@ static void test_mmap_prot_exec_eperm(void **state)
 	assert_int_equal(close(fd), 0);
 }
 
+/*
+ * Issue 13 #6: do_mmap()'s generic checks come before kcov's, as Linux
+ * orders them: for each call, a real memfd of the buffer's size gives the
+ * generic answer; where it maps, the kcov rule decides (PROT_EXEC EPERM,
+ * then kcov_mmap()'s EINVAL).
+ */
+struct mmap_case {
+	size_t	len;
+	int	prot, flags;
+	off_t	off;
+	int	kcov_err;	/* where the memfd maps: 0, EPERM or EINVAL */
+};
+
+static void test_mmap_generic_errno_first(void **state)
+{
+	static const struct mmap_case cases[] = {
+		{ PAGE, RW, MAP_SHARED, -(off_t)PAGE, 0 },
+		{ PAGE, RW | PROT_EXEC, MAP_SHARED, -(off_t)PAGE, EPERM },
+		{ PAGE, RW, MAP_SHARED_VALIDATE | MAP_SYNC, 0, 0 },
+		{ PAGE, RW | PROT_EXEC, MAP_SHARED_VALIDATE | MAP_SYNC, 0, EPERM },
+		{ 1ul << 47, RW, MAP_SHARED, 0, EINVAL },
+		{ 1ul << 47, PROT_READ | PROT_EXEC, MAP_SHARED, 0, EPERM },
+		{ 0, RW, MAP_SHARED, 0, 0 },
+		{ PAGE, RW | PROT_EXEC, MAP_SHARED, 1, EPERM },
+		{ PAGE, RW, 0x4242, 0, 0 },			/* no map type */
+		{ PAGE, PROT_READ | PROT_EXEC, MAP_SHARED, 0, EPERM },
+		{ 2 * PAGE, RW, MAP_SHARED, 0, EINVAL },
+		{ PAGE, RW, MAP_SHARED, PAGE, EINVAL },
+		{ PAGE, RW, MAP_PRIVATE, 0, 0 },
+	};
+	int fd = kcov_open_init(WORDS), mfd = memfd_create("same-size", 0);
+	size_t i;
+
+	(void)state;
+	assert_true(mfd >= 0);
+	assert_int_equal(ftruncate(mfd, PAGE), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct mmap_case *c = &cases[i];
+		int want, got;
+		void *p;
+
+		errno = 0;
+		p = mmap(NULL, c->len, c->prot, c->flags, mfd, c->off);
+		want = p == MAP_FAILED ? errno : c->kcov_err;
+		if (p != MAP_FAILED)
+			munmap(p, c->len);
+		errno = 0;
+		p = mmap(NULL, c->len, c->prot, c->flags, fd, c->off);
+		got = p == MAP_FAILED ? errno : 0;
+		if (p != MAP_FAILED)
+			munmap(p, c->len);
+		if (got != want)
+			fail_msg("case %zu: errno %d, Linux gives %d", i, got, want);
+	}
+	close(mfd);
+	assert_int_equal(close(fd), 0);
+}
+
+/*
+ * Issue 13 #4: a device whose last reference goes while the process is at
+ * its fd limit is still released: the decision opens no file. Run in a
+ * child (the limit stays there); its exit status says what failed.
+ */
+static int at_fd_limit_release(bool by_dup2)
+{
+	int base = kcov_sim_device_count(), fd, nul, spare = -1;
+	struct rlimit rl;
+	unsigned long *a;
+	uint64_t id;
+
+	fd = kcov_open_init(WORDS);
+	id = t_dev(fd).id;
+	a = mmap(NULL, PAGE, RW, MAP_SHARED, fd, 0);
+	nul = open("/dev/null", O_RDONLY);
+	if (a == MAP_FAILED || nul < 0)
+		return 10;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 11;
+	rl.rlim_cur = (rlim_t)fd_above_all() + 8;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		return 11;
+	while ((spare = dup(nul)) >= 0)
+		;			/* every fd number in use */
+	if (errno != EMFILE)
+		return 12;
+	if (by_dup2) {
+		munmap(a, PAGE);
+		if (dup2(nul, fd) != fd)	/* over the last fd */
+			return 13;
+	} else {
+		close(fd);
+		if (dup(nul) != fd)	/* the limit again */
+			return 14;
+		munmap(a, PAGE);	/* the last reference */
+	}
+	if (kcov_sim_device_count() != base || alive(id))
+		return 20;
+	return 0;
+}
+
+static void fd_limit_release_run(bool by_dup2)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(at_fd_limit_release(by_dup2));
+	assert_int_equal(t_child_exit(pid), 0);
+}
+
+static void test_release_at_fd_limit_last_munmap(void **state)
+{
+	(void)state;
+	fd_limit_release_run(false);
+}
+
+static void test_release_at_fd_limit_dup2(void **state)
+{
+	(void)state;
+	fd_limit_release_run(true);
+}
+
 /* Other fds, while kcov devices exist: read/write/lseek work as usual. */
 static void test_io_on_pipe_and_tmpfile_passes_through(void **state)
 {
@@ -825,6 +947,9 @@ int main(void)
 		TEST(test_dup2_of_kcov_fd_refuses_read),
 		TEST(test_positional_vector_io_and_fcntl_dup),
 		TEST(test_mmap_prot_exec_eperm),
+		TEST(test_mmap_generic_errno_first),
+		TEST(test_release_at_fd_limit_last_munmap),
+		TEST(test_release_at_fd_limit_dup2),
 		TEST(test_io_on_pipe_and_tmpfile_passes_through),
 		TEST(test_stale_hint_pipe_reusing_kcov_fd),
 		TEST(test_stale_hint_tmpfile_reusing_kcov_fd),

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <limits.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -671,6 +672,95 @@ static void test_warn_exit_inside_section(void **state)
 	t_munmap(a, 4096);
 }
 
+/*
+ * Issue 13 #1: a thread that exits inside a softirq section (registered by
+ * another thread's device) over its own local coverage: the section is
+ * the kernel's WARN, and the exit still detaches the thread's own device
+ * (spec 3.3), which another thread can then enable.
+ */
+struct exit_in_softirq {
+	int	own;		/* the exiting thread's own device */
+	bool	remote_owner;	/* own device REMOTE_ENABLEd, else local */
+	uint64_t own_handle;
+	uint64_t section;	/* handle of the softirq section */
+	int	ret;
+};
+
+static long exit_in_softirq_main(void *p)
+{
+	struct exit_in_softirq *e = p;
+
+	if (e->remote_owner)
+		e->ret = t_ren(e->own, KCOV_TRACE_PC, 64, 0, &e->own_handle, 1);
+	else
+		e->ret = t_ioctl(e->own, KCOV_ENABLE, KCOV_TRACE_PC);
+	kcov_sim_softirq_enter();
+	kcov_remote_start(e->section);
+	t_pc_x();
+	return 0;	/* exits in the softirq, inside the section */
+}
+
+static void exit_in_softirq_run(int fd, bool remote_owner)
+{
+	int own = t_open();
+	unsigned long *oa = t_init_map(own, 512);
+	struct exit_in_softirq e = { .own = own, .remote_owner = remote_owner,
+				     .own_handle = HU(2), .section = HU(1) };
+	unsigned long warns = kcov_sim_warn_count();
+
+	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
+	t_warn_expect(1);
+	t_in_thread(exit_in_softirq_main, &e);
+	assert_int_equal(e.ret, 0);
+	assert_int_equal(kcov_sim_warn_count(), warns + 1);
+	/* The exit detached the thread's own device: INIT, file only. */
+	assert_int_equal(t_dev(own).mode, KCOV_SIM_MODE_INIT);
+	assert_int_equal(t_dev(own).refcount, 1);
+	assert_int_equal(t_dev(own).nr_handles, 0);
+	/* ... so that anyone may enable it, or register its handle. */
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	if (remote_owner)
+		assert_int_equal(ren1(own, KCOV_TRACE_PC, 64, HU(2)), 0);
+	else
+		assert_int_equal(t_ioctl(own, KCOV_ENABLE, KCOV_TRACE_PC), 0);
+	assert_int_equal(t_ioctl(own, KCOV_DISABLE, 0), 0);
+	t_munmap(oa, 4096);
+	t_close(own);
+}
+
+static void test_exit_in_softirq_section_detaches_local(void **state)
+{
+	exit_in_softirq_run(t_fd(state), false);
+}
+
+static void test_exit_in_softirq_section_detaches_remote_owner(void **state)
+{
+	exit_in_softirq_run(t_fd(state), true);
+}
+
+/*
+ * Issue 13 #5: area_size 0xffffffff (valid, spec 5.2) asks for a 32 GiB
+ * section buffer. As vmalloc() would, the allocation fails cleanly and
+ * the section does not start; nothing aborts (ASan's allocator would).
+ */
+static void test_huge_area_size_fails_cleanly(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = t_init_map(fd, 512);
+	struct t_kthread k;
+
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 0xffffffffu, HU(1)), 0);
+	T_WRITE(a[0], 0);
+	k = SECTION(HU(1), t_pc_x, t_pc_y);
+	assert_int_equal(k.mode_in, KCOV_SIM_MODE_DISABLED);
+	assert_int_equal(T_READ(a[0]), 0);
+	assert_int_equal(t_pool().sections, 0);
+	assert_int_equal(t_dev(fd).refcount, 2);	/* file + owner */
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	t_munmap(a, 4096);
+}
+
 #define FD_TEST(f)	T_REMOTE_FD_TEST(f)
 #define NOFD_TEST(f)	T_REMOTE_TEST(f)
 
@@ -678,6 +768,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		FD_TEST(test_check_handle_table),
+		FD_TEST(test_exit_in_softirq_section_detaches_local),
+		FD_TEST(test_exit_in_softirq_section_detaches_remote_owner),
+		FD_TEST(test_huge_area_size_fails_cleanly),
 		FD_TEST(test_handle_table_lookup),
 		FD_TEST(test_move_area_pc_truncates),
 		FD_TEST(test_move_area_pc_no_room),

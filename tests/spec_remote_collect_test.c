@@ -190,6 +190,47 @@ static void test_c082_child_section_after_parent_disable(void **state)
 	t_munmap(a, 4096);
 }
 
+/*
+ * 8.9 #93 across fork (issue 13 #3): a forked child's section that is
+ * running when the owner's DISABLE returns must not land afterwards: its
+ * stop checks the one device's sequence, which the DISABLE bumped.
+ */
+static void test_c093_child_section_in_flight_at_disable(void **state)
+{
+	int fd = t_fd(state), go[2], started[2];
+	unsigned long *a = t_init_map(fd, 512);
+	pid_t pid;
+
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(started), 0);
+	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
+	T_WRITE(a[0], 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		alarm(30);	/* a failed parent never answers */
+		kcov_remote_start(HU(1));
+		t_pc_x();
+		t_pc_y();
+		if (t_pipe_send(started[1]) || t_pipe_recv(go[0]))
+			_exit(64);
+		kcov_remote_stop();
+		_exit(0);
+	}
+	assert_int_equal(t_pipe_recv(started[0]), 0);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	T_WRITE(a[0], 0);
+	assert_int_equal(t_pipe_send(go[1]), 0);
+	assert_int_equal(t_child_exit(pid), 0);
+	assert_int_equal(T_READ(a[0]), 0);	/* nothing after DISABLE */
+	assert_int_equal(a[1], 0);
+	close(go[0]);
+	close(go[1]);
+	close(started[0]);
+	close(started[1]);
+	t_munmap(a, 4096);
+}
+
 /* 8.9 #83: an unregistered handle: no section, no PCs, no reference. */
 static void test_c083_unregistered_handle(void **state)
 {
@@ -662,6 +703,7 @@ int main(void)
 		FD_TEST(test_c091_pool_reuse),
 		FD_TEST(test_c092_cmp_remote),
 		FD_TEST(test_c093_disable_race),
+		FD_TEST(test_c093_child_section_in_flight_at_disable),
 		FD_TEST(test_c094_disable_reenable_race),
 		cmocka_unit_test_setup_teardown(test_c095_close_race, t_remote_setup,
 						t_teardown),

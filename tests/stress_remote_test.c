@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <unistd.h>
+
 #include "helpers.h"
 
 
@@ -245,11 +247,70 @@ static void test_stress_churn(void **state)
 
 #define FD_TEST(f) cmocka_unit_test_setup_teardown(f, t_fd_setup, t_fd_teardown)
 
+/*
+ * Issue 13 #2: a thread of the owner's process and a forked child each
+ * run FORK_SECTIONS sections of 3 PCs into one device; the buffer holds
+ * every entry of both (on Linux both take the same kcov->lock).
+ */
+#define FORK_SECTIONS	20000
+
+static void sections_of_3(uint64_t handle, int n)
+{
+	for (int i = 0; i < n; i++) {
+		kcov_remote_start(handle);
+		t_pc_x();
+		t_pc_y();
+		t_pc_z();
+		kcov_remote_stop();
+	}
+}
+
+static long parent_sections(void *arg)
+{
+	sections_of_3(*(uint64_t *)arg, FORK_SECTIONS);
+	return 0;
+}
+
+static void test_stress_fork_sections_exact(void **state)
+{
+	/* Room for both, in whole pages (a mapping needs them, spec 2.4). */
+	const unsigned long words = (2 * 3 * FORK_SECTIONS + 1 + 511) & ~511ul;
+	int fd = t_fd(state), go[2];
+	unsigned long *a = t_init_map(fd, words);
+	uint64_t h = USB(0x5000);
+	pid_t pid;
+
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 16, 0, &h, 1), 0);
+	T_WRITE(a[0], 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (t_pipe_recv(go[0]))
+			_exit(64);
+		sections_of_3(h, FORK_SECTIONS);
+		_exit(0);
+	}
+	assert_int_equal(t_pipe_send(go[1]), 0);
+	t_in_thread(parent_sections, &h);
+	assert_int_equal(t_child_exit(pid), 0);
+	assert_int_equal(T_READ(a[0]), 2 * 3 * FORK_SECTIONS);
+	for (unsigned long i = 1; i + 2 <= 2 * 3 * FORK_SECTIONS; i += 3) {
+		assert_true(t_pc_is(a[i], t_pc_x));
+		assert_true(t_pc_is(a[i + 2], t_pc_z));
+	}
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	close(go[0]);
+	close(go[1]);
+	t_munmap(a, words * sizeof(unsigned long));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		FD_TEST(test_stress_exact_count),
 		FD_TEST(test_stress_churn),
+		FD_TEST(test_stress_fork_sections_exact),
 	};
 
 	return cmocka_run_group_tests_name("stress remote", tests, NULL, NULL);
