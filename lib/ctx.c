@@ -95,7 +95,7 @@ KCOV_SIM_API notrace int kcov_sim_in_nmi(void)
 }
 
 /* The first release of sim.h with sizes: 0.2. */
-#define TASK_INFO_SIZE_0_2	(offsetof(struct kcov_sim_task_info, in_task) + \
+#define TASK_INFO_SIZE_0_2	(offsetof(struct kcov_sim_task_info, attached_remote) + \
 				 sizeof(int))
 
 KCOV_SIM_API notrace int kcov_sim_task_info(struct kcov_sim_task_info *ti)
@@ -110,6 +110,7 @@ KCOV_SIM_API notrace int kcov_sim_task_info(struct kcov_sim_task_info *ti)
 		.attached = t->kcov != NULL,
 		.kcov_softirq = (int)t->kcov_softirq,
 		.in_task = ksim_in_task(t),
+		.attached_remote = t->kcov_remote != NULL,
 	};
 
 	return ksim_out_struct(ti, &ours, sizeof(ours), TASK_INFO_SIZE_0_2);

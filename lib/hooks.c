@@ -119,8 +119,13 @@ static __cold notrace void write_comp_data_slow(struct kcov_task *t,
 	unsigned long *area = t->kcov_area;
 	uint64_t count, start, end_pos, size = t->kcov_size;
 
-	/* Same arithmetic as the kernel: unsigned, modulo 2^64. */
 	count = READ_ONCE(area[0]);
+	/* linux-6.12, P-2026: a count beyond the records that fit is refused
+	 * before the arithmetic below can wrap (no report then). */
+	if ((READ_ONCE(ksim_profile) & KSIM_P_CMP_BOUND) &&
+	    count >= size * sizeof(uint64_t) / sizeof(struct kcov_cmp_record))
+		return;
+	/* Same arithmetic as the kernel: unsigned, modulo 2^64. */
 	start = count * KCOV_WORDS_PER_CMP + 1;
 	end_pos = (start + KCOV_WORDS_PER_CMP) * sizeof(uint64_t);
 	if (likely(end_pos <= size * sizeof(uint64_t))) {

@@ -75,6 +75,7 @@ struct kcov_task {
 	uint32_t	kcov_cmp_room;	/* whole CMP records kcov_area holds */
 	unsigned long	*kcov_area;	/* where hooks write (library's view) */
 	struct kcov	*kcov;		/* device this task is wired to */
+	struct kcov	*kcov_remote;	/* P-2026: the remote device it owns */
 	int		kcov_sequence;	/* device sequence seen at start */
 	unsigned int	kcov_softirq;	/* a softirq section runs on top */
 	uint64_t	kcov_handle;	/* common handle, inherited by children */
@@ -184,6 +185,19 @@ int ksim_copy_from_user(void *dst, unsigned long src, size_t len) KSIM_HIDDEN;
 /* ---- sim.c: configuration and the WARN channel ------------------------- */
 
 extern bool ksim_cmp_supported KSIM_HIDDEN;
+
+/*
+ * The rules of the profile (sim.h) where kernels differ; set only while no
+ * device exists (kcov.c), read anywhere.
+ */
+#define KSIM_P_IRQ_POOL		(1u << 0)	/* softirq buffers: a pool of one per
+						 * CPU (linux-6.1, linux-6.12, P-2026) */
+#define KSIM_P_CMP_BOUND	(1u << 1)	/* the CMP hook bounds the user's
+						 * count (linux-6.12, P-2026) */
+#define KSIM_P_REMOTE_SPLIT	(1u << 2)	/* t->kcov_remote, and a local
+						 * DISABLE keeps the handle (P-2026) */
+extern unsigned int ksim_profile KSIM_HIDDEN;
+extern unsigned int ksim_nr_cpus KSIM_HIDDEN;	/* simulated CPUs */
 extern size_t ksim_alloc_limit KSIM_HIDDEN;
 void ksim_warn(const char *file, int line, const char *what) KSIM_HIDDEN;
 void ksim_sim_fork(int when) KSIM_HIDDEN;

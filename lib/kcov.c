@@ -32,6 +32,7 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -85,8 +86,10 @@ struct kcov_remote {
 static pthread_mutex_t remote_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Under remote_lock: */
 static LIST_HEAD(, kcov_remote) remote_map[KCOV_REMOTE_BUCKETS];
-static LIST_HEAD(, kcov_remote_area) remote_areas;
+/* [0] task section buffers, [1] the IRQ pool of the pool profiles */
+static LIST_HEAD(, kcov_remote_area) remote_areas[2];
 static struct kcov_sim_pool_stats pool_stats;
+static bool irq_pool_filled;
 /* Atomic, read unlocked (sim.h statistics): */
 static size_t nr_handles, nr_sections;
 /* Bit b set iff bucket b holds a handle; changed under remote_lock, read
@@ -149,23 +152,28 @@ static notrace int kcov_remote_add(struct kcov *kcov, uint64_t handle)
 }
 
 /* Caller holds remote_lock. First fit by exact size, newest first. */
-static notrace unsigned long *kcov_remote_area_get(size_t size)
+static notrace unsigned long *kcov_remote_area_get(size_t size, bool irq)
 {
 	struct kcov_remote_area *area;
 
 	lockdep_assert_held(&remote_lock);
-	LIST_FOREACH(area, &remote_areas, link)
+	LIST_FOREACH(area, &remote_areas[irq], link)
 		if (area->size == size) {
 			LIST_REMOVE(area, link);
-			pool_stats.pooled--;
-			pool_stats.reuses++;
+			if (irq) {
+				pool_stats.irq_pooled--;
+			} else {
+				pool_stats.pooled--;
+				pool_stats.reuses++;
+			}
 			return (unsigned long *)area;
 		}
 	return NULL;
 }
 
 /* Caller holds remote_lock. The node scribbles words 0..2 of the buffer. */
-static notrace void kcov_remote_area_put(unsigned long *buf, size_t size)
+static notrace void kcov_remote_area_put(unsigned long *buf, size_t size,
+					 bool irq)
 {
 	struct kcov_remote_area *area = (struct kcov_remote_area *)buf;
 
@@ -175,12 +183,15 @@ static notrace void kcov_remote_area_put(unsigned long *buf, size_t size)
 	/* One writer per area: a buffer in the pool twice gets two sections. */
 	struct kcov_remote_area *pooled;
 
-	LIST_FOREACH(pooled, &remote_areas, link)
+	LIST_FOREACH(pooled, &remote_areas[irq], link)
 		assert(pooled != area);
 #endif
 	area->size = size;
-	LIST_INSERT_HEAD(&remote_areas, area, link);
-	pool_stats.pooled++;
+	LIST_INSERT_HEAD(&remote_areas[irq], area, link);
+	if (irq)
+		pool_stats.irq_pooled++;
+	else
+		pool_stats.pooled++;
 }
 
 /*
@@ -214,12 +225,13 @@ static notrace void kcov_stop(struct kcov_task *t)
 	t->kcov_area = NULL;
 }
 
-/* P-2025 also forgets the common handle (spec 2.8). */
+/* P-2025 also forgets the common handle; P-2026 keeps it (spec 2.8). */
 static notrace void kcov_task_reset(struct kcov_task *t)
 {
 	kcov_stop(t);
 	t->kcov_sequence = 0;
-	t->kcov_handle = 0;
+	if (!(ksim_profile & KSIM_P_REMOTE_SPLIT))
+		t->kcov_handle = 0;
 }
 
 /*
@@ -234,8 +246,8 @@ notrace void kcov_task_init(struct kcov_task *t)
 	bool armed = t->armed;
 
 	t->pid = 0;		/* a page the kernel has just written */
-	if (!t->gate && !t->kcov && !t->kcov_softirq && !t->in_section &&
-	    !t->bh_cnt && !t->saved.kcov)
+	if (!t->gate && !t->kcov && !t->kcov_remote && !t->kcov_softirq &&
+	    !t->in_section && !t->bh_cnt && !t->saved.kcov)
 		return;
 	memset(t, 0, offsetof(struct kcov_task, irq_area));
 	t->kcov_handle = handle;	/* inherited, as dup_task_struct() does */
@@ -287,7 +299,13 @@ static notrace void kcov_remote_reset(struct kcov *kcov)
  */
 static notrace void kcov_disable(struct kcov_task *t, struct kcov *kcov)
 {
-	kcov_task_reset(t);
+	if (t->kcov_remote == kcov) {
+		/* P-2026: the remote owner's own coverage goes on. */
+		t->kcov_remote = NULL;
+		t->kcov_handle = 0;
+	} else {
+		kcov_task_reset(t);
+	}
 	if (kcov->remote)
 		kcov_remote_reset(kcov);
 	else
@@ -339,10 +357,14 @@ static notrace void kcov_task_exit(struct kcov_task *t)
 {
 	struct kcov *kcov;
 	bool owner;
+	int i;
 
 	section_abandon(t);
-	kcov = t->kcov;
-	if (kcov) {
+	/* The local (or P-2025 remote) device, then P-2026's remote one. */
+	for (i = 0; i < 2; i++) {
+		kcov = i ? t->kcov_remote : t->kcov;
+		if (!kcov)
+			continue;
 		kcov_lock(kcov);
 		owner = kcov->t == t;
 		if (owner)
@@ -467,6 +489,8 @@ notrace int kcov_mmap(struct kcov *kcov, int fd, size_t len, off_t off)
 
 /* (simulator) Adds @kcov to the list of live devices. */
 static notrace void devices_add(struct kcov *kcov);
+/* (simulator) kcov_init()'s IRQ pool, at the first open of a pool profile. */
+static notrace void irq_pool_fill(void);
 
 /*
  * open(): a zeroed device, mode DISABLED, sequence 1, refcount 1 (the
@@ -486,6 +510,7 @@ notrace int kcov_open(int fd, struct kcov **out)
 	}
 	kcov->mode = KCOV_MODE_DISABLED;
 	kcov->refcount = 1;	/* the file's; put in kcov_close() */
+	irq_pool_fill();
 	devices_add(kcov);
 	*out = kcov;
 	return 0;
@@ -552,15 +577,20 @@ static notrace bool kcov_check_handle(uint64_t handle, bool common_valid,
  * The mode or -errno. Caller holds kcov->lock.
  */
 static notrace int kcov_enable_check(struct kcov *kcov, struct kcov_task *t,
-				     unsigned long trace_mode, bool hooks_ours)
+				     unsigned long trace_mode, bool hooks_ours,
+				     bool remote)
 {
+	struct kcov *held;
 	int mode;
 
 	kcov_lockdep_assert_held(kcov);
 	owner_forget(kcov);
 	if (kcov->mode != KCOV_MODE_INIT || !kcov->area)
 		return -EINVAL;
-	if (kcov->t || t->kcov)
+	/* P-2025: one device a task, local or remote; P-2026: one of each. */
+	held = remote && (ksim_profile & KSIM_P_REMOTE_SPLIT) ? t->kcov_remote
+							      : t->kcov;
+	if (kcov->t || held)
 		return -EBUSY;
 	mode = kcov_get_mode(trace_mode, hooks_ours);
 	if (mode < 0)
@@ -610,7 +640,7 @@ static notrace int kcov_ioctl_locked(struct kcov *kcov, unsigned int cmd,
 
 	switch (cmd) {
 	case KCOV_ENABLE:
-		mode = kcov_enable_check(kcov, t, arg, hooks_ours);
+		mode = kcov_enable_check(kcov, t, arg, hooks_ours, false);
 		if (mode < 0)
 			return mode;
 		/* One writer per area (DESIGN 7): its owner, nobody else. */
@@ -623,7 +653,7 @@ static notrace int kcov_ioctl_locked(struct kcov *kcov, unsigned int cmd,
 		kcov_task_arm(t);
 		return 0;
 	case KCOV_DISABLE:
-		if (arg != 0 || t->kcov != kcov)
+		if (arg != 0 || (t->kcov != kcov && t->kcov_remote != kcov))
 			return -EINVAL;
 		if (WARN_ON(kcov->t != t))
 			return -EINVAL;
@@ -631,7 +661,8 @@ static notrace int kcov_ioctl_locked(struct kcov *kcov, unsigned int cmd,
 		return 0;
 	case KCOV_REMOTE_ENABLE:
 		remote_arg = (struct kcov_remote_arg *)arg;
-		mode = kcov_enable_check(kcov, t, remote_arg->trace_mode, hooks_ours);
+		mode = kcov_enable_check(kcov, t, remote_arg->trace_mode,
+					 hooks_ours, true);
 		if (mode < 0)
 			return mode;
 		/* Step 8, area_size > LONG_MAX / 8, cannot fire for a u32. */
@@ -641,9 +672,13 @@ static notrace int kcov_ioctl_locked(struct kcov *kcov, unsigned int cmd,
 		kcov->remote = true;
 		kcov->remote_size = remote_arg->area_size;
 		/* P-2025: the owner is wired to the device in a mode no hook
-		 * matches. */
-		t->kcov = kcov;
-		WRITE_ONCE(t->kcov_mode, KCOV_MODE_REMOTE);
+		 * matches; P-2026 tracks it apart and leaves the mode alone. */
+		if (ksim_profile & KSIM_P_REMOTE_SPLIT) {
+			t->kcov_remote = kcov;
+		} else {
+			t->kcov = kcov;
+			WRITE_ONCE(t->kcov_mode, KCOV_MODE_REMOTE);
+		}
 		pthread_mutex_lock(&remote_lock);
 		ret = kcov_remote_add_all(kcov, t, remote_arg);
 		pthread_mutex_unlock(&remote_lock);
@@ -871,22 +906,30 @@ static __noinline notrace void kcov_remote_start_found(struct kcov_task *t,
 	sequence = READ_ONCE(kcov->shared->sequence);
 	if (in_task) {
 		size = kcov->remote_size;
-		area = kcov_remote_area_get(size);
+		area = kcov_remote_area_get(size, false);
 	} else {
 		size = KCOV_IRQ_AREA_SIZE;
+		/* The pool profiles: no allocation in a softirq; an empty
+		 * pool means no section (case 104). */
+		if (ksim_profile & KSIM_P_IRQ_POOL) {
+			area = kcov_remote_area_get(size, true);
+			pool_stats.irq_empty += !area;
+		}
 	}
 	pthread_mutex_unlock(&remote_lock);
 
 	if (unlikely(!remote_owner_holds(kcov))) {
 		if (area) {
 			pthread_mutex_lock(&remote_lock);
-			kcov_remote_area_put(area, size);
+			kcov_remote_area_put(area, size, !in_task);
 			pthread_mutex_unlock(&remote_lock);
 		}
 		kcov_put(kcov);
 		return;
 	}
-	area = area ? area : in_task ? section_alloc(size) : irq_area(t);
+	if (!area)
+		area = in_task ? section_alloc(size) :
+		       !(ksim_profile & KSIM_P_IRQ_POOL) ? irq_area(t) : NULL;
 	if (!area) {
 		kcov_put(kcov);
 		return;
@@ -1010,9 +1053,10 @@ static __noinline notrace void kcov_remote_stop_section(struct kcov_task *t,
 		kcov_move_area(kcov->mode, kcov->area, kcov->size, area);
 	kcov_unlock(kcov);
 
-	if (!softirq) {
+	/* P-2025's softirq buffer is this "CPU"'s own and stays. */
+	if (!softirq || (ksim_profile & KSIM_P_IRQ_POOL)) {
 		pthread_mutex_lock(&remote_lock);
-		kcov_remote_area_put(area, size);
+		kcov_remote_area_put(area, size, softirq);
 		pthread_mutex_unlock(&remote_lock);
 	}
 	/* Counted until its data is in place: 0 means every copy is done. */
@@ -1051,10 +1095,17 @@ static notrace void section_abandon(struct kcov_task *t)
 	uint32_t size;
 
 	if (t->kcov_softirq) {
+		area = t->kcov_area;
+		size = t->kcov_size;
 		kcov_stop(t);
 		t->kcov_softirq = 0;
 		ksim_ctx_update(t);
 		kcov_remote_softirq_stop(t);
+		if (area && (ksim_profile & KSIM_P_IRQ_POOL)) {
+			pthread_mutex_lock(&remote_lock);
+			kcov_remote_area_put(area, size, true);
+			pthread_mutex_unlock(&remote_lock);
+		}
 		atomic_dec(&nr_sections);
 		WARN(1, "task exits inside a softirq remote section");
 	}
@@ -1065,7 +1116,7 @@ static notrace void section_abandon(struct kcov_task *t)
 		t->in_section = false;
 		if (area) {
 			pthread_mutex_lock(&remote_lock);
-			kcov_remote_area_put(area, size);
+			kcov_remote_area_put(area, size, false);
 			pthread_mutex_unlock(&remote_lock);
 		}
 		atomic_dec(&nr_sections);
@@ -1173,7 +1224,7 @@ notrace void ksim_kcov_info(struct kcov *kcov, int ours,
 }
 
 /* The first release of sim.h with sizes: 0.2. */
-#define POOL_STATS_SIZE_0_2	(offsetof(struct kcov_sim_pool_stats, sections) + \
+#define POOL_STATS_SIZE_0_2	(offsetof(struct kcov_sim_pool_stats, irq_empty) + \
 				 sizeof(size_t))
 
 KCOV_SIM_API notrace int kcov_sim_pool_stats(struct kcov_sim_pool_stats *st)
@@ -1210,4 +1261,97 @@ notrace void ksim_kcov_fork(int when)
 		LIST_FOREACH(kcov, &devices, link)
 			kcov_unlock(kcov);
 	ksim_fork_lock(&devices_lock, when);
+}
+
+/* ---- (simulator) profiles ------------------------------------------------ */
+
+static const struct {
+	const char	*name;
+	unsigned int	rules;		/* KSIM_P_* */
+} profiles[] = {
+	{ "P-2025",	0 },
+	{ "linux-6.1",	KSIM_P_IRQ_POOL },
+	{ "linux-6.12",	KSIM_P_IRQ_POOL | KSIM_P_CMP_BOUND },
+	{ "P-2026",	KSIM_P_IRQ_POOL | KSIM_P_CMP_BOUND | KSIM_P_REMOTE_SPLIT },
+};
+
+/*
+ * kcov_init() fills the IRQ pool with one buffer per possible CPU; here
+ * the first open of a pool profile does, as the profile is fixed from then
+ * on. A buffer that cannot be had leaves the pool shorter.
+ */
+static notrace void irq_pool_fill(void)
+{
+	unsigned long *area;
+	unsigned int i;
+
+	if (!(ksim_profile & KSIM_P_IRQ_POOL) || READ_ONCE(irq_pool_filled))
+		return;
+	pthread_mutex_lock(&remote_lock);
+	for (i = 0; !irq_pool_filled && i < ksim_nr_cpus; i++) {
+		area = ksim_section_alloc(KCOV_IRQ_AREA_SIZE);
+		if (area)
+			kcov_remote_area_put(area, KCOV_IRQ_AREA_SIZE, true);
+	}
+	WRITE_ONCE(irq_pool_filled, true);
+	pthread_mutex_unlock(&remote_lock);
+}
+
+/* The pool of another profile or CPU count is not this one's. */
+static notrace void irq_pool_drain(void)
+{
+	unsigned long *area;
+
+	pthread_mutex_lock(&remote_lock);
+	while ((area = kcov_remote_area_get(KCOV_IRQ_AREA_SIZE, true)))
+		ksim_libc_munmap(area, KCOV_IRQ_AREA_SIZE * sizeof(unsigned long));
+	WRITE_ONCE(irq_pool_filled, false);
+	pthread_mutex_unlock(&remote_lock);
+}
+
+KCOV_SIM_API notrace int kcov_sim_set_profile(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < ARRAY_SIZE(profiles); i++)
+		if (!strcmp(name, profiles[i].name))
+			break;
+	if (!name || i == ARRAY_SIZE(profiles))
+		return -EINVAL;
+	if (READ_ONCE(nr_devices))
+		return -EBUSY;
+	irq_pool_drain();
+	WRITE_ONCE(ksim_profile, profiles[i].rules);
+	return 0;
+}
+
+KCOV_SIM_API notrace const char *kcov_sim_get_profile(void)
+{
+	unsigned int rules = READ_ONCE(ksim_profile);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(profiles); i++)
+		if (profiles[i].rules == rules)
+			return profiles[i].name;
+	return "?";
+}
+
+KCOV_SIM_API notrace int kcov_sim_set_nr_cpus(unsigned int n)
+{
+	if (!n)
+		return -EINVAL;
+	if (READ_ONCE(nr_devices))
+		return -EBUSY;
+	irq_pool_drain();
+	WRITE_ONCE(ksim_nr_cpus, n);
+	return 0;
+}
+
+__attribute__((constructor)) static notrace void profile_init(void)
+{
+	const char *env = getenv("KCOV_SIM_PROFILE");
+
+	if (env && *env && kcov_sim_set_profile(env))
+		fprintf(stderr, "kcov-sim: KCOV_SIM_PROFILE=%s: expected P-2025, "
+			"linux-6.1, linux-6.12 or P-2026; keeping P-2025\n", env);
 }

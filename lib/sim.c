@@ -3,6 +3,7 @@
  * sim.c - harness configuration, the WARN_ON channel and the version.
  */
 #include <stdio.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -11,6 +12,8 @@
 #endif
 
 bool ksim_cmp_supported KSIM_HIDDEN = true;
+unsigned int ksim_profile KSIM_HIDDEN;		/* P-2025: none of KSIM_P_* */
+unsigned int ksim_nr_cpus KSIM_HIDDEN = 1;	/* the machine's, at load */
 size_t ksim_alloc_limit KSIM_HIDDEN;
 
 static unsigned long warn_count;	/* atomic */
@@ -56,6 +59,14 @@ KCOV_SIM_API notrace void kcov_sim_set_cmp_support(int enabled)
 KCOV_SIM_API notrace void kcov_sim_set_alloc_limit(size_t bytes)
 {
 	WRITE_ONCE(ksim_alloc_limit, bytes);
+}
+
+__attribute__((constructor)) static notrace void sim_init(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_CONF);
+
+	if (n > 0)
+		ksim_nr_cpus = (unsigned int)n;
 }
 
 KCOV_SIM_API notrace const char *kcov_sim_version(void)

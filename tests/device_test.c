@@ -725,6 +725,7 @@ static void test_error_matrix(void **state)
 {
 	int op, st, bad = 0;
 
+	t_profile_only("P-2025", "linux-6.1", "linux-6.12", NULL);
 	(void)state;
 	fault_page = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(fault_page != MAP_FAILED);

@@ -337,3 +337,27 @@ void t_kthread_run(struct t_kthread *k)
 {
 	t_in_thread(t_kthread_main, k);
 }
+
+bool t_profile_is(const char *name)
+{
+	return !strcmp(kcov_sim_get_profile(), name);
+}
+
+void t_profile_only(const char *name, ...)
+{
+	const char *n;
+	va_list ap;
+	bool match = false;
+
+	va_start(ap, name);
+	for (n = name; n && !match; n = va_arg(ap, const char *))
+		match = t_profile_is(n);
+	va_end(ap);
+	if (!match)
+		skip();
+}
+
+bool t_profile_split(void)
+{
+	return t_profile_is("P-2026");
+}

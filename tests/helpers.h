@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -123,6 +124,16 @@ void t_cmp_step(void);
 	.sites = { __VA_ARGS__ },					\
 	.nr_sites = sizeof((t_site_fn[]){ __VA_ARGS__ }) / sizeof(t_site_fn), \
 	.fd = -1 })
+
+/*
+ * The profile the run simulates (KCOV_SIM_PROFILE, sim.h). A test of a
+ * rule that only some profiles have names them (test_c076_p2026_...) and
+ * skips in the others: t_profile_only("P-2026", NULL).
+ */
+bool t_profile_is(const char *name);
+void t_profile_only(const char *name, ...);
+/* The profile tracks a remote owner apart (P-2026's t->kcov_remote). */
+bool t_profile_split(void);
 
 /* Wait for child @pid; fails the test unless it exited (not a signal).
  * Returns its exit status. */

@@ -95,6 +95,7 @@ static void test_gate_remote_owner(void **state)
 	unsigned long *a = t_init_map(fd, WORDS);
 	KCOV_SIM_OUT(kcov_sim_task_info, ti);
 
+	t_profile_only("P-2025", "linux-6.1", "linux-6.12", NULL);
 	assert_int_equal(t_ioctl(fd, KCOV_REMOTE_ENABLE, (unsigned long)&arg), 0);
 	kcov_sim_task_info(&ti);
 	assert_int_equal(ti.kcov_mode, TASK_MODE_REMOTE);

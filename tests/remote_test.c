@@ -549,6 +549,7 @@ static void test_warn_owner_starts_section(void **state)
 	unsigned long *a = t_init_map(fd, 512);
 	unsigned long warns = kcov_sim_warn_count();
 
+	t_profile_only("P-2025", "linux-6.1", "linux-6.12", NULL);
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
 	T_WRITE(a[0], 0);
 	t_warn_expect(2);
@@ -616,6 +617,7 @@ static void test_warn_stop_softirq_section_from_task(void **state)
 	unsigned long warns = kcov_sim_warn_count();
 	KCOV_SIM_OUT(kcov_sim_task_info, mid);
 
+	t_profile_only("P-2025", "linux-6.1", "linux-6.12", NULL);
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
 	T_WRITE(a[0], 0);
 	t_warn_expect(1);

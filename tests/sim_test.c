@@ -459,6 +459,31 @@ static void test_introspection_null_is_efault(void **state)
 	assert_int_equal(t_close(fd), 0);
 }
 
+/* sim.h profiles: names, the default, and only while no device exists. */
+static void test_profile_switch(void **state)
+{
+	const char *was = kcov_sim_get_profile();
+	char saved[16];
+	int fd;
+
+	(void)state;
+	snprintf(saved, sizeof(saved), "%s", was);
+	assert_int_equal(kcov_sim_set_profile("P-2024"), -EINVAL);
+	assert_int_equal(kcov_sim_set_profile(NULL), -EINVAL);
+	assert_string_equal(kcov_sim_get_profile(), saved);
+	assert_int_equal(kcov_sim_set_profile("P-2026"), 0);
+	assert_string_equal(kcov_sim_get_profile(), "P-2026");
+	assert_int_equal(kcov_sim_set_nr_cpus(0), -EINVAL);
+	fd = kcov_sim_open();
+	assert_true(fd >= 0);
+	assert_int_equal(kcov_sim_set_profile("linux-6.1"), -EBUSY);
+	assert_int_equal(kcov_sim_set_nr_cpus(2), -EBUSY);
+	assert_string_equal(kcov_sim_get_profile(), "P-2026");
+	assert_int_equal(kcov_sim_close(fd), 0);
+	assert_int_equal(kcov_sim_set_profile(saved), 0);
+	assert_string_equal(kcov_sim_get_profile(), saved);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +502,7 @@ int main(void)
 		BIAS_TEST(test_pc_bias_shifts_pc_by_bias),
 		BIAS_TEST(test_pc_bias_shifts_cmp_ip_by_bias),
 		TEST(test_version_string),
+		cmocka_unit_test(test_profile_switch),
 	};
 
 	return cmocka_run_group_tests_name("lib/sim.c", tests, group_setup, NULL);

@@ -316,6 +316,29 @@ static void test_c056_switch_prefix(void **state)
 	disable_unmap(fd, a);
 }
 
+/*
+ * 8.6 #57 [linux-6.12, P-2026]: the hook bounds a user-written count to
+ * the records that fit before its arithmetic: a wrapped count writes
+ * nothing, and there is nothing to report.
+ */
+static void test_c057_bounded_count_writes_nothing(void **state)
+{
+	uint64_t cases[] = { 1, 32, 5 };
+	int fd = t_fd(state);
+	unsigned long *a = enable_mode(fd, KCOV_TRACE_CMP);
+	unsigned long warns = kcov_sim_warn_count();
+
+	t_profile_only("linux-6.12", "P-2026", NULL);
+	fill_stale(a, 1, WORDS);
+	T_WRITE(a[0], ULONG_MAX);
+	__sanitizer_cov_trace_cmp4(1, 2);
+	__sanitizer_cov_trace_switch(5, cases);
+	assert_int_equal(a[0], ULONG_MAX);
+	assert_stale(a, 1, WORDS);
+	assert_int_equal(kcov_sim_warn_count(), warns);
+	disable_unmap(fd, a);
+}
+
 /* 8.6 #57: A[0]=ULONG_MAX in CMP mode -> WARN "would write out of bounds",
  * memory intact. */
 static void test_c057_wrapped_counter_warns(void **state)
@@ -325,6 +348,7 @@ static void test_c057_wrapped_counter_warns(void **state)
 	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 	unsigned long *a = enable_mode(fd, KCOV_TRACE_CMP);
 
+	t_profile_only("P-2025", "linux-6.1", NULL);
 	assert_int_equal(kcov_sim_dev_info(fd, &info), 0);
 	fill_stale(a, 1, WORDS);
 	T_WRITE(a[0], ULONG_MAX);
@@ -443,6 +467,7 @@ int main(void)
 		FD_TEST(test_c055_switch_no_cases),
 		FD_TEST(test_c056_switch_prefix),
 		FD_TEST(test_c057_wrapped_counter_warns),
+		FD_TEST(test_c057_bounded_count_writes_nothing),
 		FD_TEST(test_c045_compiled_cmp),
 		FD_TEST(test_c053_compiled_switch),
 	};

@@ -447,6 +447,7 @@ static void test_c076_p2025_local_plus_remote(void **state)
 {
 	int fd = t_fd(state), fd2 = inited_fd();
 
+	t_profile_only("P-2025", "linux-6.1", "linux-6.12", NULL);
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
 	assert_int_equal(ren1(fd, HU(1)), 0);
 	assert_sys_err(t_ioctl(fd2, KCOV_ENABLE, KCOV_TRACE_PC), EBUSY);
@@ -549,6 +550,7 @@ static void test_c079_p2025_local_cycle_clears_handle(void **state)
 	int fd = t_fd(state), fd2 = inited_fd();
 	struct inherit_probe ip = { .fd = fd2 };
 
+	t_profile_only("P-2025", "linux-6.1", "linux-6.12", NULL);
 	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
 	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0x4179, NULL, 0), 0);
 	t_in_thread(local_cycle_thread, &ip);
@@ -558,6 +560,60 @@ static void test_c079_p2025_local_cycle_clears_handle(void **state)
 	assert_int_equal(ip.dis, 0);
 	assert_int_equal(ip.after_dis, 0);
 	assert_int_equal(kcov_common_handle(), 0x4179);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	t_close(fd2);
+}
+
+/*
+ * 8.8 #76 [P-2026]: a task may own one remote and one local device; the
+ * remote owner's own mode stays as it was (no KCOV_MODE_REMOTE).
+ */
+static void test_c076_p2026_local_plus_remote(void **state)
+{
+	int fd = t_fd(state), fd2 = inited_fd();
+	unsigned long *a2 = t_mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				   MAP_SHARED, fd2, 0);
+
+	t_profile_only("P-2026", NULL);
+	assert_true(a2 != MAP_FAILED);
+	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
+	assert_int_equal(ren1(fd, HU(1)), 0);
+	assert_int_equal(t_task().kcov_mode, KCOV_SIM_MODE_DISABLED);
+	assert_int_equal(t_task().attached_remote, 1);
+	assert_int_equal(t_ioctl(fd2, KCOV_ENABLE, KCOV_TRACE_PC), 0);
+	T_WRITE(a2[0], 0);
+	t_pc_x();
+	assert_int_equal(T_READ(a2[0]), 1);	/* local coverage runs */
+	assert_int_equal(t_ioctl(fd2, KCOV_DISABLE, 0), 0);
+	assert_int_equal(t_dev(fd).remote, 1);	/* the remote one stays */
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	assert_int_equal(t_task().attached_remote, 0);
+
+	/* And the other way round: local first, then remote. */
+	assert_int_equal(t_ioctl(fd2, KCOV_ENABLE, KCOV_TRACE_PC), 0);
+	assert_int_equal(ren1(fd, HU(1)), 0);
+	assert_int_equal(t_dev(fd).nr_handles, 1);
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	assert_int_equal(t_ioctl(fd2, KCOV_DISABLE, 0), 0);
+	t_munmap(a2, 4096);
+	t_close(fd2);
+}
+
+/* 8.8 #79 [P-2026]: a local ENABLE/DISABLE cycle keeps the inherited handle. */
+static void test_c079_p2026_local_cycle_keeps_handle(void **state)
+{
+	int fd = t_fd(state), fd2 = inited_fd();
+	struct inherit_probe ip = { .fd = fd2 };
+
+	t_profile_only("P-2026", NULL);
+	assert_int_equal(t_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
+	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0x4179, NULL, 0), 0);
+	t_in_thread(local_cycle_thread, &ip);
+	assert_int_equal(ip.before, 0x4179);
+	assert_int_equal(ip.ret, 0);
+	assert_int_equal(ip.after, 0x4179);
+	assert_int_equal(ip.dis, 0);
+	assert_int_equal(ip.after_dis, 0x4179);
 	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
 	t_close(fd2);
 }
@@ -583,9 +639,11 @@ int main(void)
 		FD_TEST(test_c074_empty_remote_enable),
 		FD_TEST(test_c075_enable_after_remote),
 		FD_TEST(test_c076_p2025_local_plus_remote),
+		FD_TEST(test_c076_p2026_local_plus_remote),
 		FD_TEST(test_c077_disable_from_other_thread),
 		FD_TEST(test_c078_failed_ren_clears_inherited),
 		FD_TEST(test_c079_p2025_local_cycle_clears_handle),
+		FD_TEST(test_c079_p2026_local_cycle_keeps_handle),
 	};
 
 	return cmocka_run_group_tests_name("spec 8.8 remote enable", tests,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Spec 8.10: softirq sections and nesting (cases 97-105, profile P-2025).
- * Case 104 (IRQ buffer pool exhaustion) exists only in P-2026: not tested.
+ * Spec 8.10: softirq sections and nesting (cases 97-105). Case 104 (IRQ
+ * buffer pool exhaustion) exists in the pool profiles (linux-6.1,
+ * linux-6.12, P-2026), case 105 in the profiles of KCOV_MODE_REMOTE.
  *
  * The main thread plays the task T that the softirq interrupts; a helper
  * thread owns the remote device R for as long as a test needs it.
@@ -10,7 +11,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "helpers.h"
 
@@ -316,6 +319,7 @@ static void test_c105_p2025_softirq_over_owner(void **state)
 	KCOV_SIM_OUT(kcov_sim_task_info, after);
 	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 
+	t_profile_only("P-2025", "linux-6.1", "linux-6.12", NULL);
 	assert_int_equal(ren1(fd, KCOV_TRACE_PC, 64, HU(1)), 0);
 	T_WRITE(a[0], 0);
 	before = t_task();
@@ -340,6 +344,75 @@ static void test_c105_p2025_softirq_over_owner(void **state)
 	t_munmap(a, 4096);
 }
 
+/*
+ * Two overlapping softirq sections on two simulated CPUs (threads), with
+ * an IRQ pool of one buffer: the first holds it, the second collects
+ * nothing; the first's data arrives.
+ */
+struct softirq_cpu {
+	pthread_barrier_t	*both_in;
+	uint64_t		handle;
+	void			(*site)(void);
+};
+
+static long softirq_cpu_main(void *p)
+{
+	struct softirq_cpu *c = p;
+
+	kcov_sim_softirq_enter();
+	kcov_remote_start(c->handle);
+	c->site();
+	pthread_barrier_wait(c->both_in);	/* both sections are open */
+	kcov_remote_stop();
+	kcov_sim_softirq_exit();
+	return 0;
+}
+
+static void *softirq_cpu_thread(void *p)
+{
+	softirq_cpu_main(p);
+	return NULL;
+}
+
+/* 8.10 #104 [pool profiles]: the IRQ pool exhausted. */
+static void test_c104_pool_irq_pool_exhausted(void **state)
+{
+	pthread_barrier_t both;
+	struct softirq_cpu first = { &both, 0, t_pc_x }, second = { &both, 0, t_pc_y };
+	uint64_t h[2];
+	unsigned long *a;
+	pthread_t id;
+	int fd;
+
+	(void)state;
+	t_profile_only("linux-6.1", "linux-6.12", "P-2026", NULL);
+	assert_int_equal(kcov_sim_set_nr_cpus(1), 0);
+	fd = t_open();
+	assert_true(fd >= 0);
+	a = t_init_map(fd, 512);
+	h[0] = first.handle = HU(1);
+	h[1] = second.handle = HU(2);
+	assert_int_equal(t_ren(fd, KCOV_TRACE_PC, 64, 0, h, 2), 0);
+	T_WRITE(a[0], 0);
+	assert_int_equal(t_pool().irq_pooled, 1);
+	pthread_barrier_init(&both, NULL, 2);
+	assert_int_equal(pthread_create(&id, NULL, softirq_cpu_thread, &first), 0);
+	/* The second starts only once the first holds the pool's buffer. */
+	while (t_pool().irq_pooled)
+		sched_yield();
+	t_in_thread(softirq_cpu_main, &second);
+	pthread_join(id, NULL);
+	pthread_barrier_destroy(&both);
+	assert_int_equal(T_READ(a[0]), 1);
+	assert_true(t_pc_is(a[1], t_pc_x));
+	assert_int_equal(t_pool().irq_empty, 1);
+	assert_int_equal(t_pool().irq_pooled, 1);	/* back in the pool */
+	assert_int_equal(t_ioctl(fd, KCOV_DISABLE, 0), 0);
+	t_munmap(a, 4096);
+	t_close(fd);
+	assert_int_equal(kcov_sim_set_nr_cpus((unsigned int)sysconf(_SC_NPROCESSORS_CONF)), 0);
+}
+
 #define FD_TEST(f)	T_REMOTE_FD_TEST(f)
 #define NOFD_TEST(f)	T_REMOTE_TEST(f)
 
@@ -353,6 +426,7 @@ int main(void)
 		NOFD_TEST(test_c101_nested_task_start),
 		NOFD_TEST(test_c102_usb_softirq_helpers),
 		FD_TEST(test_c103_softirq_unregistered_over_local),
+		NOFD_TEST(test_c104_pool_irq_pool_exhausted),
 		FD_TEST(test_c105_p2025_softirq_over_owner),
 	};
 

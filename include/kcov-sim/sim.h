@@ -118,6 +118,41 @@ KCOV_SIM_API void kcov_sim_set_cmp_support(int enabled);
 KCOV_SIM_API void kcov_sim_set_alloc_limit(size_t bytes);
 
 /*
+ * Profiles: which kernel the simulator behaves as, where kernels differ
+ * (README, "Profiles", lists every rule; the spec marks them [P-2025] and
+ * [P-2026]):
+ *
+ *  "P-2025"      mainline mid-2024 .. late 2025 (the default): a remote
+ *                owner's task has mode KCOV_MODE_REMOTE, DISABLE forgets
+ *                the common handle, one softirq buffer per CPU;
+ *  "linux-6.1"   Debian's 6.1 (6.1.192): P-2025, but softirq buffers come
+ *                from a pool of one per simulated CPU;
+ *  "linux-6.12"  Debian's 6.12 (6.12.118): linux-6.1, and the CMP hook
+ *                bounds a user-written count (case 57 writes nothing and
+ *                warns nothing);
+ *  "P-2026"      newest mainline: linux-6.12, and a task may own one local
+ *                and one remote device (t->kcov_remote); DISABLE of a local
+ *                device keeps the common handle.
+ */
+/**
+ * @brief Choose the profile (also read from the environment at load time:
+ * KCOV_SIM_PROFILE=<name>). Only while no device exists.
+ * @return 0; -EINVAL for an unknown name (the profile stays); -EBUSY
+ * while a device exists.
+ */
+KCOV_SIM_API int kcov_sim_set_profile(const char *name);
+/** @brief The profile's name, as kcov_sim_set_profile() takes it. */
+KCOV_SIM_API const char *kcov_sim_get_profile(void);
+/**
+ * @brief The number of simulated CPUs (default: the machine's): the
+ * softirq buffers of the pool profiles (one per CPU, filled at first use;
+ * spec 5.6). A softirq section that finds the pool empty collects nothing
+ * (case 104). Only while no device exists.
+ * @return 0; -EINVAL for 0; -EBUSY while a device exists.
+ */
+KCOV_SIM_API int kcov_sim_set_nr_cpus(unsigned int n);
+
+/*
  * PC modes: what the hooks store as a PC (TRACE_PC entries and the ip of
  * CMP records). A "module" is an ELF object of the process (the executable,
  * a shared library); its "offset" is the PC's link-time address in the
@@ -250,11 +285,13 @@ KCOV_SIM_API int kcov_sim_device_count(void);
 
 struct kcov_sim_pool_stats {
 	size_t	sz;		/* sizeof(struct kcov_sim_pool_stats) */
-	size_t	pooled;		/* section buffers waiting in the pool */
-	size_t	allocs;		/* section buffers allocated so far */
-	size_t	reuses;		/* section buffers taken from the pool */
+	size_t	pooled;		/* task section buffers waiting in the pool */
+	size_t	allocs;		/* task section buffers allocated so far */
+	size_t	reuses;		/* task section buffers taken from the pool */
 	size_t	handles;	/* entries in the global handle table */
 	size_t	sections;	/* remote sections running now */
+	size_t	irq_pooled;	/* softirq buffers in the IRQ pool (pool profiles) */
+	size_t	irq_empty;	/* softirq sections that found it empty */
 };
 /**
  * @brief The remote-section buffer pool and handle table (spec 5.3, 5.6).
@@ -272,6 +309,7 @@ struct kcov_sim_task_info {
 	int		attached;	/* t->kcov != NULL */
 	int		kcov_softirq;
 	int		in_task;
+	int		attached_remote; /* P-2026: t->kcov_remote != NULL */
 };
 /**
  * @brief The calling thread's task fields (spec 3.1).
