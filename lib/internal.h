@@ -193,6 +193,7 @@ long ksim_next_syscall(long nr, long a, long b, long c, long d, long e,
 struct _IO_FILE;
 struct _IO_FILE *ksim_next_fopen(const char *path, const char *mode,
 				 bool is64) KSIM_HIDDEN;
+int ksim_next_fclose(struct _IO_FILE *f) KSIM_HIDDEN;
 struct _IO_FILE *ksim_next_freopen(const char *path, const char *mode,
 				   struct _IO_FILE *f, bool is64,
 				   bool *none) KSIM_HIDDEN;

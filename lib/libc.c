@@ -47,6 +47,7 @@ static void *const keep_pthread_create __attribute__((used)) = (void *)thrd_crea
  * strong reference, so that a static link takes iofopen.o, whose fopen
  * and fopen64 are weak and never clash with ours. */
 extern FILE *_IO_fopen(const char *path, const char *mode);
+extern int _IO_fclose(FILE *f);		/* likewise for fclose */
 
 #define SANITIZER_ALIAS(ret, name, ...) \
 	extern ret __interceptor_##name(__VA_ARGS__) __attribute__((weak))
@@ -75,6 +76,7 @@ SANITIZER_ALIAS(FILE *, fopen, const char *, const char *);
 SANITIZER_ALIAS(FILE *, fopen64, const char *, const char *);
 SANITIZER_ALIAS(FILE *, freopen, const char *, const char *, FILE *);
 SANITIZER_ALIAS(FILE *, freopen64, const char *, const char *, FILE *);
+SANITIZER_ALIAS(int, fclose, FILE *);
 
 /* ---- the system call, for a static executable -------------------------- */
 
@@ -280,6 +282,11 @@ static notrace FILE *sys_fopen64(const char *path, const char *mode)
 	return _IO_fopen(path, mode);	/* one function on 64-bit glibc */
 }
 
+static notrace int sys_fclose(FILE *f)
+{
+	return _IO_fclose(f);
+}
+
 /* A static executable has no freopen but ours: NULL, shim.c stands in. */
 #define sys_freopen	NULL
 #define sys_freopen64	NULL
@@ -312,6 +319,7 @@ typedef FILE *(*fopen_fn)(const char *, const char *);
 typedef FILE *(*fopen64_fn)(const char *, const char *);
 typedef FILE *(*freopen_fn)(const char *, const char *, FILE *);
 typedef FILE *(*freopen64_fn)(const char *, const char *, FILE *);
+typedef int (*fclose_fn)(FILE *);
 
 /* No sanitizer intercepts syscall() itself. */
 #define __interceptor_syscall	((syscall_fn)NULL)
@@ -369,6 +377,7 @@ NEXT(fopen)
 NEXT(fopen64)
 NEXT(freopen)
 NEXT(freopen64)
+NEXT(fclose)
 
 /* libc's -1 and errno, as the kernel's -errno. */
 #define KRET(expr) ({ long __r = (long)(expr); __r < 0 ? -errno : __r; })
@@ -511,6 +520,11 @@ notrace long ksim_next_syscall(long nr, long a, long b, long c, long d,
 notrace FILE *ksim_next_fopen(const char *path, const char *mode, bool is64)
 {
 	return is64 ? next_fopen64()(path, mode) : next_fopen()(path, mode);
+}
+
+notrace int ksim_next_fclose(FILE *f)
+{
+	return next_fclose()(f);
 }
 
 /* libc's freopen (@is64: freopen64), or NULL and *@none in a static
