@@ -34,6 +34,37 @@ __attribute__((constructor)) static notrace void shim_init(void)
 	ksim_fork_init();
 }
 
+/*
+ * A raw system call instruction (syscall, int 0x80) bypasses every front
+ * door: an ioctl so made reaches the memfd behind a kcov fd (ENOTTY), an
+ * open of the device's name the real file system (ENOENT). Neither can be
+ * simulated, and only one trace of them can be seen: devices opened
+ * through libc that no ioctl ever reached are still open at exit. Then
+ * say so, once. Each flag is written once (no store per fork-server child).
+ */
+static bool opened_by_name;	/* a device was opened by its name */
+static bool ioctl_seen;		/* an ioctl came while a kcov file existed */
+
+static notrace void note(bool *flag)
+{
+	if (unlikely(!READ_ONCE(*flag)))
+		WRITE_ONCE(*flag, true);
+}
+
+__attribute__((destructor)) static notrace void raw_check(void)
+{
+	int alive;
+
+	if (!READ_ONCE(opened_by_name) || READ_ONCE(ioctl_seen))
+		return;
+	alive = kcov_sim_device_count();
+	if (alive > 0)
+		fprintf(stderr, "kcov-sim: %d kcov device(s) still open at exit "
+			"got no ioctl through libc or syscall(): raw system "
+			"call instructions (syscall, int 0x80) reach the "
+			"memfd behind the fd, not the simulated device\n", alive);
+}
+
 /* ---- (a) explicit API -------------------------------------------------- */
 
 KCOV_SIM_API notrace int kcov_sim_open(void)
@@ -44,6 +75,7 @@ KCOV_SIM_API notrace int kcov_sim_open(void)
 KCOV_SIM_API notrace int kcov_sim_ioctl(int fd, unsigned long cmd,
 					unsigned long arg)
 {
+	note(&ioctl_seen);
 	return (int)sys_result(ksim_vfs_ioctl(fd, cmd, arg));
 }
 
@@ -100,7 +132,10 @@ static notrace int open_kcov(int target, int flags, mode_t mode, bool dir)
 		return target;
 	if (flags & O_PATH)
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-	return ksim_vfs_open_file(flags, dir);
+	ret = ksim_vfs_open_file(flags, dir);
+	if (ret >= 0 && !(flags & O_PATH))
+		note(&opened_by_name);
+	return ret;
 }
 
 static notrace bool wants_mode(int flags)
@@ -191,6 +226,7 @@ KCOV_SIM_API notrace int ioctl(int fd, unsigned long cmd, ...)
 	va_end(ap);
 	if (likely(!ksim_vfs_active()))
 		return (int)sys_result(ksim_libc_ioctl(fd, cmd, arg));
+	note(&ioctl_seen);
 	return (int)sys_result(ksim_vfs_ioctl(fd, cmd, arg));
 }
 
@@ -374,6 +410,8 @@ static notrace long sys_open_nr(long nr, const long *a)
 	ret = ksim_libc_openat2_check((unsigned long)a[2], (size_t)a[3]);
 	if (!ret)
 		ret = target < 0 ? target : ksim_vfs_open_file((int)how.flags, dir);
+	if (ret >= 0 && !(how.flags & O_PATH))
+		note(&opened_by_name);
 	return sys_result(ret);
 kernel:
 	return ksim_next_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
@@ -440,6 +478,7 @@ KCOV_SIM_API notrace long syscall(long nr, ...)
 		return ksim_next_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	switch (nr) {
 	case SYS_ioctl:
+		note(&ioctl_seen);
 		return sys_result(ksim_vfs_ioctl(fd, (unsigned long)a[1],
 						 (unsigned long)a[2]));
 	case SYS_mmap:

@@ -117,15 +117,18 @@ static int client(void)
 	return 0;
 }
 
-/* What a raw syscall instruction does: the kernel sees a memfd (ENOTTY). */
+/*
+ * What a raw syscall instruction does: the kernel sees a memfd (ENOTTY).
+ * The device is left open at exit, with no ioctl through libc: the
+ * library says so on stderr (the test matches that line).
+ */
 static int raw(void)
 {
 	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/sys/kernel/debug/kcov", O_RDWR);
 
 	CHECK(fd >= 0);
 	CHECK(raw_ioctl(fd, KCOV_INIT_TRACE, WORDS) == -ENOTTY);
-	CHECK(syscall(SYS_ioctl, fd, KCOV_INIT_TRACE, WORDS) == 0);
-	CHECK(syscall(SYS_close, fd) == 0);
+	CHECK(raw_ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC) == -ENOTTY);
 	printf("syscall_client raw: not simulated, as documented\n");
 	return 0;
 }
