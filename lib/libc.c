@@ -630,7 +630,7 @@ notrace int ksim_copy_from_user(void *dst, unsigned long src, size_t len)
 		return -EFAULT;
 	if (SYS(SYS_pipe2, L(pfd), O_CLOEXEC))
 		return -ENOMEM;
-	n = SYS(SYS_write, pfd[1], L(src), L(len));	/* len <= 2072 < pipe size */
+	n = SYS(SYS_write, pfd[1], L(src), L(len));	/* len <= 4096 < pipe size */
 	if (n == (ssize_t)len)
 		n = SYS(SYS_read, pfd[0], L(dst), L(len));
 	SYS(SYS_close, pfd[0]);
@@ -640,29 +640,24 @@ notrace int ksim_copy_from_user(void *dst, unsigned long src, size_t len)
 
 /*
  * strncpy_from_user(): the NUL-terminated string at @src into @dst (@size
- * bytes), page by page, so that a string that ends just before an
- * unmapped page is read. Its length, -EFAULT, or -ENAMETOOLONG when no NUL
- * comes within @size bytes. Where process_vm_readv() is filtered: -ENOSYS
- * (the caller then leaves the string to the kernel).
+ * bytes), a page at a time, so that a string that ends just before an
+ * unmapped page is read (a page is readable whole or not at all). Its
+ * length, -EFAULT, or -ENAMETOOLONG when no NUL comes within @size bytes.
  */
 notrace long ksim_strncpy_from_user(char *dst, unsigned long src, size_t size)
 {
 	size_t done = 0, chunk;
-	long n;
 	char *nul;
 
 	while (done < size) {
 		chunk = KSIM_PAGE_SIZE - ((src + done) & (KSIM_PAGE_SIZE - 1));
 		if (chunk > size - done)
 			chunk = size - done;
-		n = vm_read(dst + done, src + done, chunk);
-		if (n < 0)
-			return n == -EFAULT ? -EFAULT : -ENOSYS;
-		nul = memchr(dst + done, 0, (size_t)n);
+		if (ksim_copy_from_user(dst + done, src + done, chunk))
+			return -EFAULT;
+		nul = memchr(dst + done, 0, chunk);
 		if (nul)
 			return nul - dst;
-		if ((size_t)n < chunk)
-			return -EFAULT;
 		done += chunk;
 	}
 	return -ENAMETOOLONG;

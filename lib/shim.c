@@ -601,8 +601,10 @@ KCOV_SIM_API notrace FILE *fopen64(const char *path, const char *mode)
  */
 static notrace FILE *stream_adopt(FILE *f, int fd, int bits, bool cloexec)
 {
-	int old = fileno(f);
+	int old;
 
+	flockfile(f);
+	old = fileno(f);
 	__fpurge(f);
 	if (old >= 0 && old != fd) {
 		if (ksim_vfs_dup3(fd, old, cloexec ? O_CLOEXEC : 0, true) >= 0) {
@@ -614,16 +616,19 @@ static notrace FILE *stream_adopt(FILE *f, int fd, int bits, bool cloexec)
 	f->_flags = (f->_flags & ~FILE_MODE_BITS) | bits;
 	f->_offset = -1;	/* _IO_pos_BAD: ask the fd */
 	f->_mode = 0;
-	clearerr(f);
+	clearerr_unlocked(f);
+	funlockfile(f);
 	return f;
 }
 
 /* freopen() that failed: the stream is closed, as glibc leaves it. */
 static notrace FILE *stream_lost(FILE *f, int err)
 {
+	flockfile(f);
 	if (fileno(f) >= 0)
 		ksim_vfs_close(fileno(f));
 	f->_fileno = -1;
+	funlockfile(f);
 	errno = -err;
 	return NULL;
 }
