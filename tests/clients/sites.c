@@ -10,8 +10,10 @@
 void (*site_pc_hook)(void);
 void (*site_cmp4_hook)(uint32_t, uint32_t);
 
+/* pushsection/popsection: the compiler does not see the section change,
+ * and would put what it emits next (sanitizer data) into .text. */
 __asm__(
-	"	.text\n"
+	"	.pushsection .text\n"
 	"	.globl	sites_pc3\n"
 	"	.type	sites_pc3, @function\n"
 	"sites_pc3:\n"
@@ -39,4 +41,5 @@ __asm__(
 	"site_cmp:\n"
 	"	addq	$8, %rsp\n"
 	"	ret\n"
-	"	.size	sites_cmp, . - sites_cmp\n");
+	"	.size	sites_cmp, . - sites_cmp\n"
+	"	.popsection\n");
