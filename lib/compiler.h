@@ -88,9 +88,9 @@ static inline bool atomic_inc_not_zero(int *p)
 #define lockdep_assert_held(m)		((void)(m))
 #define lockdep_assert_not_held(m)	((void)(m))
 #else
-#include <sys/syscall.h>
 #include <unistd.h>
-#define ksim_mutex_owned(m)	((m)->__data.__owner == (int)syscall(SYS_gettid))
+/* gettid(), not syscall(SYS_gettid): the library interposes syscall(). */
+#define ksim_mutex_owned(m)	((m)->__data.__owner == (int)gettid())
 #define lockdep_assert_held(m)		assert(ksim_mutex_owned(m))
 #define lockdep_assert_not_held(m)	assert(!ksim_mutex_owned(m))
 #endif

@@ -12,6 +12,7 @@
  *   hooks.c                 the __sanitizer_cov_* entry points
  *   buf.c record.c pc.c     the memfd buffer; golden recording; PC modes
  *   shadow.c                does instrumented code reach our hooks?
+ *   path.c                  which path names reach the device (namei)
  *   ctx.c sim.c libc.c      current and its contexts; config and WARN;
  *                           the raw libc calls (and fault injection)
  *
@@ -181,6 +182,43 @@ void *ksim_realloc(void *p, size_t size) KSIM_HIDDEN;
 char *ksim_strdup(const char *s) KSIM_HIDDEN;
 /* copy_from_user(): -EFAULT instead of a crash when @src is unreadable. */
 int ksim_copy_from_user(void *dst, unsigned long src, size_t len) KSIM_HIDDEN;
+long ksim_strncpy_from_user(char *dst, unsigned long src, size_t size) KSIM_HIDDEN;
+/* The kernel's own verdict on open flags, before any path (NULL-path call). */
+int ksim_libc_open_check(int flags, mode_t mode) KSIM_HIDDEN;
+int ksim_libc_openat2_check(unsigned long how, size_t size) KSIM_HIDDEN;
+int ksim_libc_readlink(const char *path, char *buf, size_t size) KSIM_HIDDEN;
+int ksim_libc_getcwd(char *buf, size_t size) KSIM_HIDDEN;
+/* libc's own syscall(), fopen(), freopen(): they return as libc does. */
+long ksim_next_syscall(long nr, long a, long b, long c, long d, long e,
+		       long f) KSIM_HIDDEN;
+struct _IO_FILE;
+struct _IO_FILE *ksim_next_fopen(const char *path, const char *mode,
+				 bool is64) KSIM_HIDDEN;
+int ksim_next_fclose(struct _IO_FILE *f) KSIM_HIDDEN;
+struct _IO_FILE *ksim_next_freopen(const char *path, const char *mode,
+				   struct _IO_FILE *f, bool is64,
+				   bool *none) KSIM_HIDDEN;
+
+/* ---- path.c: which names reach the device ------------------------------ */
+
+#define KSIM_DEV_PATH	"/sys/kernel/debug/kcov"
+
+enum ksim_path_kind {
+	KSIM_PATH_OTHER,	/* not the device: the kernel's business */
+	KSIM_PATH_KCOV,		/* /sys/kernel/debug/kcov, however spelt */
+	KSIM_PATH_FD,		/* an fd's magic link: a kcov file if fd @fd is */
+};
+
+struct ksim_path {
+	int	kind;		/* enum ksim_path_kind */
+	int	fd;		/* KSIM_PATH_FD: which fd */
+	int	err;		/* -errno the open gets if the target is kcov */
+	bool	dir;		/* trailing slash: only a directory will do */
+	bool	through;	/* names below the file: -ENOTDIR in @err */
+};
+
+void ksim_path_lookup(int dirfd, const char *path, unsigned long resolve,
+		      bool fds, struct ksim_path *p) KSIM_HIDDEN;
 
 /* ---- sim.c: configuration and the WARN channel ------------------------- */
 
@@ -325,6 +363,9 @@ void ksim_kcov_fork(int when) KSIM_HIDDEN;
  */
 bool ksim_vfs_active(void) KSIM_HIDDEN;
 int ksim_vfs_open(int flags) KSIM_HIDDEN;
+int ksim_vfs_open_file(int flags, bool dir) KSIM_HIDDEN;
+bool ksim_vfs_any(void) KSIM_HIDDEN;
+bool ksim_vfs_fd_is_kcov(int fd) KSIM_HIDDEN;
 int ksim_vfs_ioctl(int fd, unsigned long cmd, unsigned long arg) KSIM_HIDDEN;
 void *ksim_vfs_mmap(void *addr, size_t len, int prot, int flags, int fd,
 		    off_t off) KSIM_HIDDEN;

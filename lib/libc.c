@@ -17,11 +17,13 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <threads.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -31,6 +33,21 @@ extern void *dlsym(void *, const char *) __attribute__((weak));
 extern int dladdr(const void *, Dl_info *) __attribute__((weak));
 extern int __pthread_create_2_1(pthread_t *, const pthread_attr_t *,
 				void *(*)(void *), void *) __attribute__((weak));
+
+/*
+ * A static link takes pthread_create.o (where __pthread_create_2_1 lives)
+ * only for an undefined name it defines, and our pthread_create() is
+ * defined: without this the weak reference above stays 0 and no thread
+ * can be created. thrd_create.o refers to __pthread_create, so a strong
+ * reference to thrd_create (libc.so exports it too) brings both in.
+ */
+static void *const keep_pthread_create __attribute__((used)) = (void *)thrd_create;
+
+/* libc's fopen under its other exported name: ours replaced "fopen". A
+ * strong reference, so that a static link takes iofopen.o, whose fopen
+ * and fopen64 are weak and never clash with ours. */
+extern FILE *_IO_fopen(const char *path, const char *mode);
+extern int _IO_fclose(FILE *f);		/* likewise for fclose */
 
 #define SANITIZER_ALIAS(ret, name, ...) \
 	extern ret __interceptor_##name(__VA_ARGS__) __attribute__((weak))
@@ -55,6 +72,11 @@ SANITIZER_ALIAS(ssize_t, writev, int, const struct iovec *, int);
 SANITIZER_ALIAS(int, fcntl, int, int, ...);
 SANITIZER_ALIAS(int, pthread_create, pthread_t *, const pthread_attr_t *,
 		void *(*)(void *), void *);
+SANITIZER_ALIAS(FILE *, fopen, const char *, const char *);
+SANITIZER_ALIAS(FILE *, fopen64, const char *, const char *);
+SANITIZER_ALIAS(FILE *, freopen, const char *, const char *, FILE *);
+SANITIZER_ALIAS(FILE *, freopen64, const char *, const char *, FILE *);
+SANITIZER_ALIAS(int, fclose, FILE *);
 
 /* ---- the system call, for a static executable -------------------------- */
 
@@ -231,6 +253,44 @@ static notrace int sys_pthread_create(pthread_t *t, const pthread_attr_t *a,
 	return __pthread_create_2_1 ? __pthread_create_2_1(t, a, fn, arg) : ENOSYS;
 }
 
+/* syscall(2) itself: -1 and errno for a result in [-4095, -1]. */
+static notrace long sys_syscall(long nr, ...)
+{
+	long a[6], ret;
+	va_list ap;
+	int i;
+
+	va_start(ap, nr);
+	for (i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	ret = raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	if (IS_ERR_VALUE(ret)) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return ret;
+}
+
+static notrace FILE *sys_fopen(const char *path, const char *mode)
+{
+	return _IO_fopen(path, mode);
+}
+
+static notrace FILE *sys_fopen64(const char *path, const char *mode)
+{
+	return _IO_fopen(path, mode);	/* one function on 64-bit glibc */
+}
+
+static notrace int sys_fclose(FILE *f)
+{
+	return _IO_fclose(f);
+}
+
+/* A static executable has no freopen but ours: NULL, shim.c stands in. */
+#define sys_freopen	NULL
+#define sys_freopen64	NULL
+
 /* ---- resolution -------------------------------------------------------- */
 
 typedef int (*open_fn)(const char *, int, ...);
@@ -254,6 +314,15 @@ typedef ssize_t (*writev_fn)(int, const struct iovec *, int);
 typedef int (*fcntl_fn)(int, int, ...);
 typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *,
 				 void *(*)(void *), void *);
+typedef long (*syscall_fn)(long, ...);
+typedef FILE *(*fopen_fn)(const char *, const char *);
+typedef FILE *(*fopen64_fn)(const char *, const char *);
+typedef FILE *(*freopen_fn)(const char *, const char *, FILE *);
+typedef FILE *(*freopen64_fn)(const char *, const char *, FILE *);
+typedef int (*fclose_fn)(FILE *);
+
+/* No sanitizer intercepts syscall() itself. */
+#define __interceptor_syscall	((syscall_fn)NULL)
 
 /* Is @fn in the same object as this code (a statically linked runtime)? */
 static notrace bool in_our_object(void *fn)
@@ -303,6 +372,12 @@ NEXT(readv)
 NEXT(writev)
 NEXT(fcntl)
 NEXT(pthread_create)
+NEXT(syscall)
+NEXT(fopen)
+NEXT(fopen64)
+NEXT(freopen)
+NEXT(freopen64)
+NEXT(fclose)
 
 /* libc's -1 and errno, as the kernel's -errno. */
 #define KRET(expr) ({ long __r = (long)(expr); __r < 0 ? -errno : __r; })
@@ -434,6 +509,71 @@ notrace int ksim_libc_memfd_create(const char *name, unsigned int flags)
 	return (int)SYS(SYS_memfd_create, L(name), flags);
 }
 
+/* libc's syscall(), as libc returns: exact syscall(2) semantics. */
+notrace long ksim_next_syscall(long nr, long a, long b, long c, long d,
+			       long e, long f)
+{
+	return next_syscall()(nr, a, b, c, d, e, f);
+}
+
+/* libc's fopen (@is64: fopen64), as libc returns. */
+notrace FILE *ksim_next_fopen(const char *path, const char *mode, bool is64)
+{
+	return is64 ? next_fopen64()(path, mode) : next_fopen()(path, mode);
+}
+
+notrace int ksim_next_fclose(FILE *f)
+{
+	return next_fclose()(f);
+}
+
+/* libc's freopen (@is64: freopen64), or NULL and *@none in a static
+ * executable, where ours is the only one. */
+notrace FILE *ksim_next_freopen(const char *path, const char *mode, FILE *f,
+				bool is64, bool *none)
+{
+	freopen_fn fn = is64 ? (freopen_fn)next_freopen64() : next_freopen();
+
+	*none = !fn;
+	return fn ? fn(path, mode, f) : NULL;
+}
+
+/*
+ * The kernel's checks of open flags and mode that come before it reads
+ * the path (build_open_flags(): EINVAL, and for openat2 E2BIG, EAGAIN,
+ * EFAULT for @how), made by the kernel itself: the same call with a NULL
+ * path, which fails with EFAULT once they pass. 0, or their -errno. By
+ * the raw system call: a sanitizer's interceptor would read the NULL path.
+ */
+notrace int ksim_libc_open_check(int flags, mode_t mode)
+{
+	long ret = SYS(SYS_openat, AT_FDCWD, 0, flags, mode);
+
+	if (ret >= 0)
+		SYS(SYS_close, ret);	/* cannot happen: no path */
+	return ret == -EFAULT || ret >= 0 ? 0 : (int)ret;
+}
+
+notrace int ksim_libc_openat2_check(unsigned long how, size_t size)
+{
+	long ret = SYS(SYS_openat2, AT_FDCWD, 0, L(how), L(size));
+
+	if (ret >= 0)
+		SYS(SYS_close, ret);
+	return ret == -EFAULT || ret >= 0 ? 0 : (int)ret;
+}
+
+/* readlink(2) and getcwd(2), by the system call: -errno or the length. */
+notrace int ksim_libc_readlink(const char *path, char *buf, size_t size)
+{
+	return (int)SYS(SYS_readlinkat, AT_FDCWD, L(path), L(buf), L(size));
+}
+
+notrace int ksim_libc_getcwd(char *buf, size_t size)
+{
+	return (int)SYS(SYS_getcwd, L(buf), L(size));
+}
+
 /* Returns 0 or -errno (pthread_create() itself returns a positive errno). */
 notrace int ksim_libc_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 				     void *(*fn)(void *), void *arg)
@@ -465,27 +605,60 @@ notrace char *ksim_strdup(const char *s)
 
 /* ---- copy_from_user() --------------------------------------------------- */
 
+/* process_vm_readv() of this process: bytes read (short at a fault), -errno. */
+static notrace long vm_read(void *dst, unsigned long src, size_t len)
+{
+	struct iovec local = { dst, len }, remote = { (void *)src, len };
+
+	return SYS(SYS_process_vm_readv, SYS(SYS_getpid), L(&local), 1,
+		   L(&remote), 1, 0);
+}
+
 /*
  * The kernel reads the caller's memory for us; a pipe stands in where
  * process_vm_readv() is filtered (seccomp in some containers).
  */
 notrace int ksim_copy_from_user(void *dst, unsigned long src, size_t len)
 {
-	struct iovec local = { dst, len }, remote = { (void *)src, len };
 	int pfd[2];
 	ssize_t n;
 
-	n = SYS(SYS_process_vm_readv, SYS(SYS_getpid), L(&local), 1, L(&remote), 1, 0);
+	n = vm_read(dst, src, len);
 	if (n == (ssize_t)len)
 		return 0;
 	if (n >= 0 || n == -EFAULT)
 		return -EFAULT;
 	if (SYS(SYS_pipe2, L(pfd), O_CLOEXEC))
 		return -ENOMEM;
-	n = SYS(SYS_write, pfd[1], L(src), L(len));	/* len <= 2072 < pipe size */
+	n = SYS(SYS_write, pfd[1], L(src), L(len));	/* len <= 4096 < pipe size */
 	if (n == (ssize_t)len)
 		n = SYS(SYS_read, pfd[0], L(dst), L(len));
 	SYS(SYS_close, pfd[0]);
 	SYS(SYS_close, pfd[1]);
 	return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+/*
+ * strncpy_from_user(): the NUL-terminated string at @src into @dst (@size
+ * bytes), a page at a time, so that a string that ends just before an
+ * unmapped page is read (a page is readable whole or not at all). Its
+ * length, -EFAULT, or -ENAMETOOLONG when no NUL comes within @size bytes.
+ */
+notrace long ksim_strncpy_from_user(char *dst, unsigned long src, size_t size)
+{
+	size_t done = 0, chunk;
+	char *nul;
+
+	while (done < size) {
+		chunk = KSIM_PAGE_SIZE - ((src + done) & (KSIM_PAGE_SIZE - 1));
+		if (chunk > size - done)
+			chunk = size - done;
+		if (ksim_copy_from_user(dst + done, src + done, chunk))
+			return -EFAULT;
+		nul = memchr(dst + done, 0, chunk);
+		if (nul)
+			return nul - dst;
+		done += chunk;
+	}
+	return -ENAMETOOLONG;
 }

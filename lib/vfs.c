@@ -165,6 +165,102 @@ notrace int ksim_vfs_open(int flags)
 	return fd;
 }
 
+/*
+ * An O_PATH open of the kcov file: the VFS calls no ->open() and makes no
+ * device; the fd only names the file. It is an O_PATH fd of a memfd of its
+ * own, so the kernel itself answers every call on it as on Linux (ioctl,
+ * mmap, read: EBADF; fstat and close work); the memfd's name tells a
+ * reopen through /proc/self/fd that it was the kcov file.
+ */
+#define OPATH_NAME	"kcov-opath"
+#define OPATH_LINK	"/memfd:" OPATH_NAME " (deleted)"
+static int nr_opath;	/* atomic; O_PATH kcov fds ever made */
+
+static notrace int open_o_path(int flags)
+{
+	char link[40];
+	int mfd, fd;
+
+	mfd = ksim_libc_memfd_create(OPATH_NAME, MFD_CLOEXEC);
+	if (mfd < 0)
+		return mfd;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", mfd);
+	fd = ksim_libc_open(link, O_PATH | (flags & O_CLOEXEC), 0);
+	ksim_libc_close(mfd);
+	if (fd >= 0)
+		atomic_inc(&nr_opath);
+	return fd;
+}
+
+/* May any fd of this process be a kcov file (open or O_PATH)? */
+notrace bool ksim_vfs_any(void)
+{
+	return ksim_vfs_active() || READ_ONCE(nr_opath);
+}
+
+/* Is @fd a kcov file, or an O_PATH fd of one? By its inode, not the hint. */
+notrace bool ksim_vfs_fd_is_kcov(int fd)
+{
+	char link[40], name[sizeof(OPATH_LINK) + 1];
+	struct kfile *f;
+	int err, n;
+
+	if (ksim_vfs_active()) {
+		f = fget(fd, &err);
+		if (f) {
+			fput(f);
+			return true;
+		}
+	}
+	if (!READ_ONCE(nr_opath) || fd < 0)
+		return false;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = ksim_libc_readlink(link, name, sizeof(name) - 1);
+	if (n <= 0)
+		return false;
+	name[n] = '\0';
+	return !strcmp(name, OPATH_LINK);
+}
+
+/*
+ * open(2) of the kcov file by a name that reaches it (@dir: the name ended
+ * in a slash), once the kernel's generic checks of @flags passed (the
+ * caller asked the kernel: build_open_flags()). What Linux answers for the
+ * debugfs regular file "kcov", in the order of path_openat(): O_TMPFILE
+ * and O_DIRECTORY want a directory (ENOTDIR), O_PATH makes an fd without
+ * a device, O_CREAT finds it existing (O_EXCL: EEXIST; with the slash:
+ * EISDIR), debugfs cannot do O_DIRECT (EINVAL, do_dentry_open()). O_TRUNC
+ * truncates nothing, O_NOCTTY and O_EXCL alone do nothing; O_APPEND and
+ * O_NOATIME stay in the file's flags (F_GETFL), as O_NONBLOCK does.
+ */
+notrace int ksim_vfs_open_file(int flags, bool dir)
+{
+	int fd, fl;
+
+	if (flags & __O_TMPFILE)
+		return -ENOTDIR;	/* O_TMPFILE includes O_DIRECTORY */
+	if (flags & O_PATH)
+		return (flags & O_DIRECTORY) || dir ? -ENOTDIR : open_o_path(flags);
+	if (flags & O_CREAT) {
+		if (dir)
+			return -EISDIR;
+		if (flags & O_EXCL)
+			return -EEXIST;
+	} else if ((flags & O_DIRECTORY) || dir) {
+		return -ENOTDIR;
+	}
+	if (flags & O_DIRECT)
+		return -EINVAL;
+	fd = ksim_vfs_open(flags);
+	if (fd >= 0 && (flags & (O_APPEND | O_NOATIME))) {
+		fl = ksim_libc_fcntl(fd, F_GETFL, 0);
+		if (fl >= 0)
+			ksim_libc_fcntl(fd, F_SETFL,
+					(unsigned long)(fl | (flags & (O_APPEND | O_NOATIME))));
+	}
+	return fd;
+}
+
 /* VFS-level ioctls that reach every file before kcov_ioctl() does. */
 static notrace bool vfs_ioctl(unsigned int cmd)
 {

@@ -3,10 +3,22 @@
  * kcov-sim/kcov.h - the KCOV uapi, value for value as <linux/kcov.h>.
  *
  * Programs written against the kernel header compile unchanged against this
- * one; it defines nothing that the kernel header does not.
+ * one; it defines nothing that the kernel header does not. Where the system
+ * has <linux/kcov.h> (Debian's linux-libc-dev), this header IS that one,
+ * so the two can be included together, in either order, as C or C++: one
+ * definition of struct kcov_remote_arg, with the kernel's field types.
+ * What an older system header lacks (KCOV_TRACE_CMP came in Linux 4.16,
+ * the remote ioctl in 5.5), and everything where there is none, is
+ * defined here with the same values.
  */
 #ifndef KCOV_SIM_KCOV_H
 #define KCOV_SIM_KCOV_H
+
+#if defined(__has_include)
+#if __has_include(<linux/kcov.h>)
+#include <linux/kcov.h>
+#endif
+#endif
 
 #include <stdint.h>
 #include <sys/ioctl.h>
@@ -15,22 +27,14 @@
 extern "C" {
 #endif
 
-/* Argument of KCOV_REMOTE_ENABLE: 24 bytes, 8-aligned on every ABI. */
-struct kcov_remote_arg {
-	uint32_t trace_mode;	/* KCOV_TRACE_PC or KCOV_TRACE_CMP */
-	uint32_t area_size;	/* words in each remote section's buffer */
-	uint32_t num_handles;	/* entries in handles[], at most 256 */
-	uint64_t common_handle __attribute__((aligned(8)));	/* 0: none */
-	uint64_t handles[] __attribute__((aligned(8)));
-};
-
-#define KCOV_REMOTE_MAX_HANDLES	0x100
-
+#ifndef _LINUX_KCOV_IOCTLS_H
+#define _LINUX_KCOV_IOCTLS_H	/* no system header: this is the uapi */
 #define KCOV_INIT_TRACE		_IOR('c', 1, unsigned long)
 #define KCOV_ENABLE		_IO('c', 100)
 #define KCOV_DISABLE		_IO('c', 101)
-#define KCOV_REMOTE_ENABLE	_IOW('c', 102, struct kcov_remote_arg)
+#endif
 
+#ifndef KCOV_CMP_CONST
 enum {
 	/* Record PCs; 0 so that callers that passed 0 before modes existed work. */
 	KCOV_TRACE_PC = 0,
@@ -42,6 +46,20 @@ enum {
 #define KCOV_CMP_CONST		(1 << 0)
 #define KCOV_CMP_SIZE(n)	((n) << 1)
 #define KCOV_CMP_MASK		KCOV_CMP_SIZE(3)
+#endif
+
+#ifndef KCOV_REMOTE_ENABLE
+/* Argument of KCOV_REMOTE_ENABLE: 24 bytes, 8-aligned on every ABI. */
+struct kcov_remote_arg {
+	uint32_t trace_mode;	/* KCOV_TRACE_PC or KCOV_TRACE_CMP */
+	uint32_t area_size;	/* words in each remote section's buffer */
+	uint32_t num_handles;	/* entries in handles[], at most 256 */
+	uint64_t common_handle __attribute__((aligned(8)));	/* 0: none */
+	uint64_t handles[] __attribute__((aligned(8)));
+};
+
+#define KCOV_REMOTE_MAX_HANDLES	0x100
+#define KCOV_REMOTE_ENABLE	_IOW('c', 102, struct kcov_remote_arg)
 
 #define KCOV_SUBSYSTEM_COMMON	(0x00ull << 56)
 #define KCOV_SUBSYSTEM_USB	(0x01ull << 56)
@@ -55,6 +73,7 @@ static inline uint64_t kcov_remote_handle(uint64_t subsys, uint64_t inst)
 		return 0;
 	return subsys | inst;
 }
+#endif
 
 #ifdef __cplusplus
 }
