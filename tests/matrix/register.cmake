@@ -99,6 +99,66 @@ foreach(cc gcc clang)
 		matrix)
 endforeach()
 
+# ---- the LTO form (issue 12) -------------------------------------------------
+# In each compiler's matrix: LTO_plain (kcov_sim_instrument(... LTO): with
+# Clang the hooks are inlined, with GCC the static library), and the sites
+# of one kernel file compared between the static library and the LTO form.
+# Then the same in a tree built with CMAKE_INTERPROCEDURAL_OPTIMIZATION,
+# kcov-sim included (issue 10: a user's tree that sets LTO globally; GCC
+# must still instrument, every library must still record exact PCs), and
+# the spec suite against the LTO form (tests/matrix/lto_spec).
+function(ksim_sites name fixture bin)
+	set(sym)
+	if(KSIM_HAVE_COVER)
+		set(sym -DSYMBOLIZE=${bin}/kcov-sim/tools/kcov-sim-symbolize)
+	endif()
+	add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} -DCALL=${bin}/sites_call
+		-DLTO=${bin}/sites_lto -DADDR2LINE=${CMAKE_ADDR2LINE} ${sym}
+		-P ${ksim_t}/matrix/sites_compare.cmake)
+	set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED ${fixture}
+		LABELS matrix TIMEOUT 120)
+endfunction()
+file(GLOB ksim_specs ${ksim_t}/spec_*_test.c)
+foreach(cc gcc clang)
+	if(NOT KSIM_MATRIX_${cc})
+		continue()
+	endif()
+	set(bin ${CMAKE_CURRENT_BINARY_DIR}/matrix-${cc})
+	ksim_cell(matrix_${cc}_lto_plain ksim_matrix_${cc} ${bin}/LTO_plain
+		"linked=static ${ksim_ok}" matrix)
+	ksim_sites(matrix_${cc}_lto_sites ksim_matrix_${cc} ${bin})
+
+	set(bin ${CMAKE_CURRENT_BINARY_DIR}/matrix-${cc}-ipo)
+	ksim_nested_build(matrix_${cc}_ipo_build ksim_matrix_${cc}_ipo
+		${ksim_t}/matrix ${bin} ${KSIM_MATRIX_${cc}}
+		"-DKSIM_SOURCE_DIR=${PROJECT_SOURCE_DIR}|-DKSIM_MATRIX_IPO=ON" matrix)
+	foreach(variant SHARED STATIC auto LTO)
+		set(expect "linked=static ${ksim_ok}")
+		if(variant STREQUAL "SHARED" OR variant STREQUAL "auto")
+			set(expect "linked=shared ${ksim_ok}")
+		endif()
+		string(TOLOWER ${variant} v)
+		ksim_cell(matrix_${cc}_ipo_${v}_plain ksim_matrix_${cc}_ipo
+			${bin}/${variant}_plain "${expect}" matrix)
+	endforeach()
+	ksim_sites(matrix_${cc}_ipo_lto_sites ksim_matrix_${cc}_ipo ${bin})
+
+	set(bin ${CMAKE_CURRENT_BINARY_DIR}/lto-spec-${cc})
+	ksim_nested_build(lto_${cc}_spec_build ksim_lto_spec_${cc}
+		${ksim_t}/matrix/lto_spec ${bin} ${KSIM_MATRIX_${cc}}
+		-DKSIM_SOURCE_DIR=${PROJECT_SOURCE_DIR} matrix)
+	foreach(src ${ksim_specs})
+		get_filename_component(name ${src} NAME_WE)
+		foreach(door api shim)
+			add_test(NAME lto_${cc}_${name}_${door} COMMAND ${bin}/${name})
+			set_tests_properties(lto_${cc}_${name}_${door} PROPERTIES
+				FIXTURES_REQUIRED ksim_lto_spec_${cc} LABELS matrix
+				ENVIRONMENT KSIM_TEST_DOOR=${door}
+				SKIP_RETURN_CODE 77 TIMEOUT 300)
+		endforeach()
+	endforeach()
+endforeach()
+
 # ---- recursion safety --------------------------------------------------------
 set(bin ${CMAKE_CURRENT_BINARY_DIR}/matrix-recursion)
 ksim_nested_build(recursion_build ksim_recursion ${ksim_t}/matrix ${bin}
