@@ -183,14 +183,16 @@ set(stage ${CMAKE_CURRENT_BINARY_DIR}/package-stage)
 add_test(NAME package_install COMMAND ${CMAKE_COMMAND}
 	-DBUILD=${PROJECT_BINARY_DIR} -DSTAGE=${stage}
 	-DLIBDIR=${CMAKE_INSTALL_LIBDIR} -DINCLUDEDIR=${CMAKE_INSTALL_INCLUDEDIR}
-	-DOBJDUMP=${CMAKE_OBJDUMP} -P ${ksim_t}/package/install.cmake)
+	-DOBJDUMP=${CMAKE_OBJDUMP} -DLTO=${KSIM_HAVE_LTO}
+	-P ${ksim_t}/package/install.cmake)
 set_tests_properties(package_install PROPERTIES
 	FIXTURES_SETUP ksim_pkg_stage LABELS package)
 
 # Consumer 1: find_package(KcovSim CONFIG) + kcov_sim_instrument().
 set(bin ${CMAKE_CURRENT_BINARY_DIR}/package-cmake)
 ksim_nested_build(package_cmake_build ksim_pkg_cmake ${ksim_t}/package
-	${bin} ${CMAKE_C_COMPILER} -DCMAKE_PREFIX_PATH=${stage} package)
+	${bin} ${CMAKE_C_COMPILER}
+	"-DCMAKE_PREFIX_PATH=${stage}|-DKSIM_EXPECT_LTO=${KSIM_HAVE_LTO}" package)
 set_tests_properties(package_cmake_build PROPERTIES
 	FIXTURES_REQUIRED ksim_pkg_stage)
 ksim_cell(package_cmake_shared ksim_pkg_cmake ${bin}/consumer_shared
@@ -199,6 +201,22 @@ ksim_cell(package_cmake_asan ksim_pkg_cmake ${bin}/consumer_asan
 	"linked=static ${ksim_ok}" package)
 ksim_cell(package_cmake_cover ksim_pkg_cmake ${bin}/consumer_cover
 	"cover: mk_branch=[1-9]" package)
+# The LTO form (issue 12): with this compiler, and with Clang, whose
+# consumer links libkcov-sim-lto.a and inlines its hooks.
+if(KSIM_HAVE_LTO)
+	ksim_cell(package_cmake_lto ksim_pkg_cmake ${bin}/consumer_lto
+		"linked=static ${ksim_ok}" package)
+	if(KSIM_MATRIX_clang AND NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+		set(bin ${CMAKE_CURRENT_BINARY_DIR}/package-cmake-clang)
+		ksim_nested_build(package_cmake_clang_build ksim_pkg_cmake_clang
+			${ksim_t}/package ${bin} ${KSIM_MATRIX_clang}
+			"-DCMAKE_PREFIX_PATH=${stage}|-DKSIM_EXPECT_LTO=ON" package)
+		set_tests_properties(package_cmake_clang_build PROPERTIES
+			FIXTURES_REQUIRED ksim_pkg_stage)
+		ksim_cell(package_cmake_clang_lto ksim_pkg_cmake_clang
+			${bin}/consumer_lto "linked=static ${ksim_ok}" package)
+	endif()
+endif()
 
 # Consumer 2: a plain Makefile with pkg-config (the README's recipe).
 find_program(KSIM_MAKE make)
@@ -207,7 +225,8 @@ if(KSIM_MAKE)
 	add_test(NAME package_make_build COMMAND ${CMAKE_COMMAND}
 		-DMAKE=${KSIM_MAKE} -DBIN=${bin} -DSRC=${ksim_t}
 		-DPC_PATH=${stage}/${CMAKE_INSTALL_LIBDIR}/pkgconfig
-		-DCC=${CMAKE_C_COMPILER} -P ${ksim_t}/package/make.cmake)
+		-DCC=${CMAKE_C_COMPILER} "-DCLANG=$<$<BOOL:${KSIM_HAVE_LTO}>:${KSIM_MATRIX_clang}>"
+		-P ${ksim_t}/package/make.cmake)
 	set_tests_properties(package_make_build PROPERTIES
 		FIXTURES_REQUIRED ksim_pkg_stage FIXTURES_SETUP ksim_pkg_make
 		LABELS package)
@@ -217,4 +236,10 @@ if(KSIM_MAKE)
 		"linked=static ${ksim_ok}" package)
 	ksim_cell(package_make_asan ksim_pkg_make ${bin}/consumer_asan
 		"linked=static ${ksim_ok}" package)
+	ksim_cell(package_make_flto ksim_pkg_make ${bin}/consumer_flto
+		"linked=static ${ksim_ok}" package)
+	if(KSIM_HAVE_LTO AND KSIM_MATRIX_clang)
+		ksim_cell(package_make_lto ksim_pkg_make ${bin}/consumer_lto
+			"linked=static ${ksim_ok}" package)
+	endif()
 endif()
