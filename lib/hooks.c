@@ -62,7 +62,12 @@ extern const char __stop_kcov_sim_hooks[] KSIM_HIDDEN;
 #ifdef __clang__
 #define HOOK_TEXT	__attribute__((section("kcov_sim_hooks"), always_inline))
 #else
-#define HOOK_TEXT	__attribute__((section("kcov_sim_hooks")))
+/*
+ * GCC's LTO decides what is used before its coverage pass adds the calls:
+ * without these it drops the hooks, and the link fails.
+ */
+#define HOOK_TEXT	__attribute__((section("kcov_sim_hooks"), used,	\
+				       externally_visible))
 #endif
 /*
  * An inlined copy reads the gate with a plain load: the compiler folds it
