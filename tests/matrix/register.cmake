@@ -109,11 +109,15 @@ endforeach()
 # the spec suite against the LTO form (tests/matrix/lto_spec).
 function(ksim_sites name fixture bin)
 	set(sym)
+	set(other sites_lto)
+	if(ARGN)
+		set(other ${ARGN})
+	endif()
 	if(KSIM_HAVE_COVER)
 		set(sym -DSYMBOLIZE=${bin}/kcov-sim/tools/kcov-sim-symbolize)
 	endif()
 	add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} -DCALL=${bin}/sites_call
-		-DLTO=${bin}/sites_lto -DADDR2LINE=${CMAKE_ADDR2LINE} ${sym}
+		-DLTO=${bin}/${other} -DADDR2LINE=${CMAKE_ADDR2LINE} ${sym}
 		-P ${ksim_t}/matrix/sites_compare.cmake)
 	set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED ${fixture}
 		LABELS matrix TIMEOUT 120)
@@ -127,6 +131,11 @@ foreach(cc gcc clang)
 	ksim_cell(matrix_${cc}_lto_plain ksim_matrix_${cc} ${bin}/LTO_plain
 		"linked=static ${ksim_ok}" matrix)
 	ksim_sites(matrix_${cc}_lto_sites ksim_matrix_${cc} ${bin})
+	# The LTO form called from code built without LTO: return addresses.
+	ksim_cell(matrix_${cc}_lto_called ksim_matrix_${cc} ${bin}/LTO_called
+		"linked=static ${ksim_ok}" matrix)
+	ksim_sites(matrix_${cc}_lto_called_sites ksim_matrix_${cc} ${bin}
+		sites_called)
 
 	set(bin ${CMAKE_CURRENT_BINARY_DIR}/matrix-${cc}-ipo)
 	ksim_nested_build(matrix_${cc}_ipo_build ksim_matrix_${cc}_ipo
