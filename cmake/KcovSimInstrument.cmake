@@ -1,4 +1,4 @@
-# kcov_sim_instrument(<target> [SOURCES <file>...] [STATIC|SHARED])
+# kcov_sim_instrument(<target> [SOURCES <file>...] [STATIC|SHARED|LTO])
 #
 # Compiles the named kernel-derived sources of <target> (all of its sources
 # when none are named; relative names are relative to the calling
@@ -8,6 +8,23 @@
 # The flag goes to the compile step only, never to the link step: Clang
 # links libclang_rt.ubsan_standalone when it sees -fsanitize-coverage at
 # link time, and that runtime's stub hooks shadow a shared libkcov-sim.
+#
+# GCC instruments at link-time code generation when a source is compiled
+# with -flto (CMAKE_INTERPROCEDURAL_OPTIMIZATION, or -flto in the flags):
+# a coverage flag given at compile time only is then dropped, silently,
+# and given at link time it would instrument every LTO source of the
+# program, the test harness too. So with GCC the instrumented sources are
+# compiled with -fno-lto (after every other option): instrumented at
+# compile time, as without LTO; the rest of the program keeps its LTO.
+# Clang instruments at compile time with or without -flto.
+#
+# LTO links the LTO form (kcov-sim::lto, Clang ThinLTO bitcode, whose
+# hooks lld inlines into every coverage site) and compiles the
+# instrumented sources with -flto=thin, so that the linker can inline
+# into them; the target is linked with -flto=thin -fuse-ld=lld. With GCC,
+# which adds its hook calls after its inliner ran, LTO links the static
+# library (the sources keep -fno-lto). KCOV_SIM_VARIANT is then "lto" or
+# "static".
 #
 # STATIC or SHARED picks the library. Without either, the static one
 # (kcov-sim::static) is linked when the target is built with a sanitizer or
@@ -30,7 +47,7 @@
 include_guard(GLOBAL)
 
 function(kcov_sim_instrument target)
-	cmake_parse_arguments(PARSE_ARGV 1 ARG "STATIC;SHARED" "" "SOURCES")
+	cmake_parse_arguments(PARSE_ARGV 1 ARG "STATIC;SHARED;LTO" "" "SOURCES")
 	if(ARG_UNPARSED_ARGUMENTS)
 		message(FATAL_ERROR "kcov_sim_instrument: unknown arguments "
 			"${ARG_UNPARSED_ARGUMENTS}")
@@ -38,8 +55,9 @@ function(kcov_sim_instrument target)
 	if(NOT TARGET ${target})
 		message(FATAL_ERROR "kcov_sim_instrument: no target ${target}")
 	endif()
-	if(ARG_STATIC AND ARG_SHARED)
-		message(FATAL_ERROR "kcov_sim_instrument: STATIC or SHARED, not both")
+	if((ARG_STATIC AND ARG_SHARED) OR (ARG_LTO AND (ARG_STATIC OR ARG_SHARED)))
+		message(FATAL_ERROR "kcov_sim_instrument: one of STATIC, SHARED "
+			"and LTO")
 	endif()
 	foreach(lang C CXX)
 		get_property(on GLOBAL PROPERTY ENABLED_LANGUAGES)
@@ -69,19 +87,32 @@ function(kcov_sim_instrument target)
 	# (A literal: a variable of the including directory would not be seen
 	# by callers in a parent directory, as with add_subdirectory(kcov-sim).)
 	set(flag -fsanitize-coverage=trace-pc,trace-cmp)
+	# GCC: no LTO for the instrumented sources (see above). Clang, LTO
+	# form: ThinLTO bitcode, so that lld can inline the hooks; per target
+	# (the property), since another target may compile the same file.
+	set(gcc "$<OR:$<COMPILE_LANG_AND_ID:C,GNU>,$<COMPILE_LANG_AND_ID:CXX,GNU>>")
+	set(lto_flags "$<${gcc}:-fno-lto>"
+		"$<$<AND:$<NOT:${gcc}>,$<BOOL:$<TARGET_PROPERTY:KCOV_SIM_LTO>>>:-flto=thin>")
+	if(ARG_LTO)
+		set_property(TARGET ${target} PROPERTY KCOV_SIM_LTO ON)
+	endif()
 	# Compile options of the sources only: they never reach the link line.
 	# (Source properties hold for every target of that directory that
 	# compiles the file; a second call for the same file adds nothing.)
 	foreach(src IN LISTS srcs)
 		get_source_file_property(have "${src}" TARGET_DIRECTORY ${target}
 			COMPILE_OPTIONS)
-		if(NOT have OR NOT flag IN_LIST have)
-			set_property(SOURCE "${src}" TARGET_DIRECTORY ${target}
-				APPEND PROPERTY COMPILE_OPTIONS ${flag})
-		endif()
+		foreach(f ${flag} ${lto_flags})
+			if(NOT have OR NOT f IN_LIST have)
+				set_property(SOURCE "${src}" TARGET_DIRECTORY ${target}
+					APPEND PROPERTY COMPILE_OPTIONS "${f}")
+			endif()
+		endforeach()
 	endforeach()
 
-	if(ARG_STATIC)
+	if(ARG_LTO)
+		set(variant lto)
+	elseif(ARG_STATIC)
 		set(variant static)
 	elseif(ARG_SHARED)
 		set(variant shared)
@@ -174,7 +205,19 @@ function(_kcov_sim_finish target variant named srcs)
 	endif()
 
 	set(lib kcov-sim::kcov-sim)
-	if(variant STREQUAL "static")
+	if(variant STREQUAL "lto")
+		# Clang: the bitcode archive; GCC cannot inline its hooks.
+		set(lib kcov-sim::static)
+		if(CMAKE_C_COMPILER_ID MATCHES "Clang" OR (NOT CMAKE_C_COMPILER_ID
+		   AND CMAKE_CXX_COMPILER_ID MATCHES "Clang"))
+			if(NOT TARGET kcov-sim::lto)
+				message(FATAL_ERROR "kcov_sim_instrument(${target} LTO): "
+					"no target kcov-sim::lto: this kcov-sim was "
+					"built without clang, llvm-ar and ld.lld")
+			endif()
+			set(lib kcov-sim::lto)
+		endif()
+	elseif(variant STREQUAL "static")
 		set(lib kcov-sim::static)
 	elseif(variant STREQUAL "auto")
 		# Compile options count too: code compiled with -fsanitize= is
@@ -221,7 +264,9 @@ function(_kcov_sim_finish target variant named srcs)
 		endif()
 	endforeach()
 	target_link_libraries(${target} PRIVATE ${lib})
-	if(lib STREQUAL "kcov-sim::static")
+	if(lib STREQUAL "kcov-sim::lto")
+		set_property(TARGET ${target} PROPERTY KCOV_SIM_VARIANT lto)
+	elseif(lib STREQUAL "kcov-sim::static")
 		set_property(TARGET ${target} PROPERTY KCOV_SIM_VARIANT static)
 	elseif(lib STREQUAL "kcov-sim::kcov-sim")
 		set_property(TARGET ${target} PROPERTY KCOV_SIM_VARIANT shared)

@@ -11,6 +11,7 @@
  *   cgremote KIND ITERS	one kind of pair (none, other, section, body),
  *				for callgrind
  *   fork ITERS RUNS		fork-server loop iterations per second
+ *   body ITERS RUNS		wl_small() alone, as remote's section_body
  *
  * MODE is "none" for every variant but the libkcov-sim ones, which take
  * "disabled", "pc" or "cmp". Built with BENCH_KSIM when linked with
@@ -283,6 +284,67 @@ static void cmd_count(unsigned long iters)
 
 /* ---- remote sections ---------------------------------------------------- */
 
+/* @iters of kcov_remote_start(@handle) [+ wl_small()] + kcov_remote_stop();
+ * @handle 0 (the only one without the library): the body alone. @area: the
+ * owner's count, reset each time. */
+static uint32_t pairs_loop(uint64_t handle, int body, unsigned long *area,
+			   unsigned long iters)
+{
+	uint32_t acc = 0;
+	unsigned long i;
+
+	for (i = 0; i < iters; i++) {
+#ifdef BENCH_KSIM
+		if (handle)
+			kcov_remote_start(handle);
+#else
+		(void)handle;
+#endif
+		if (body)
+			acc += wl_small((unsigned int)i);
+#ifdef BENCH_KSIM
+		if (handle)
+			kcov_remote_stop();
+#endif
+		if (area)
+			__atomic_store_n(&area[0], 0, __ATOMIC_RELAXED);
+	}
+	return acc;
+}
+
+/* The same, for callgrind, which collects inside this function only. */
+__attribute__((noinline)) uint32_t bench_remote_loop(uint64_t handle, int body,
+		unsigned long *area, unsigned long iters);
+__attribute__((noinline)) uint32_t bench_remote_loop(uint64_t handle, int body,
+		unsigned long *area, unsigned long iters)
+{
+	return pairs_loop(handle, body, area, iters);
+}
+
+/* ns per pair (see pairs_loop()), one figure per run. */
+static void time_pairs(const char *label, uint64_t handle, int body,
+		       unsigned long *area, unsigned long iters, int runs)
+{
+	double t0;
+	int r;
+
+	printf("%s", label);
+	sink = pairs_loop(handle, body, area, iters / 8 + 1);	/* warm up */
+	for (r = 0; r < runs; r++) {
+		t0 = now_ns();
+		sink = pairs_loop(handle, body, area, iters);
+		printf(" %.3f", (now_ns() - t0) / (double)iters);
+	}
+	printf("\n");
+}
+
+/* The section body alone (wl_small()), in every variant: the baseline of
+ * a remote section pair. */
+static void cmd_body(unsigned long iters, int runs)
+{
+	time_pairs("section_body", 0, 1, NULL, iters, runs);
+}
+
 #ifdef BENCH_KSIM
 #define H_REG		kcov_remote_handle(KCOV_SUBSYSTEM_USB, 1)
 #define H_OTHER		kcov_remote_handle(KCOV_SUBSYSTEM_USB, 2)
@@ -335,53 +397,6 @@ static void *owner_fn(void *p)
 	kcov_sim_close(fd);
 	owner_set(o, 3);
 	return NULL;
-}
-
-/* @iters of kcov_remote_start(@handle) [+ wl_small()] + kcov_remote_stop();
- * @handle 0: the body alone. @area: the owner's count, reset each time. */
-static uint32_t pairs_loop(uint64_t handle, int body, unsigned long *area,
-			   unsigned long iters)
-{
-	uint32_t acc = 0;
-	unsigned long i;
-
-	for (i = 0; i < iters; i++) {
-		if (handle)
-			kcov_remote_start(handle);
-		if (body)
-			acc += wl_small((unsigned int)i);
-		if (handle)
-			kcov_remote_stop();
-		if (area)
-			__atomic_store_n(&area[0], 0, __ATOMIC_RELAXED);
-	}
-	return acc;
-}
-
-/* The same, for callgrind, which collects inside this function only. */
-__attribute__((noinline)) uint32_t bench_remote_loop(uint64_t handle, int body,
-		unsigned long *area, unsigned long iters);
-__attribute__((noinline)) uint32_t bench_remote_loop(uint64_t handle, int body,
-		unsigned long *area, unsigned long iters)
-{
-	return pairs_loop(handle, body, area, iters);
-}
-
-/* ns per pair (see pairs_loop()), one figure per run. */
-static void time_pairs(const char *label, uint64_t handle, int body,
-		       unsigned long *area, unsigned long iters, int runs)
-{
-	double t0;
-	int r;
-
-	printf("%s", label);
-	sink = pairs_loop(handle, body, area, iters / 8 + 1);	/* warm up */
-	for (r = 0; r < runs; r++) {
-		t0 = now_ns();
-		sink = pairs_loop(handle, body, area, iters);
-		printf(" %.3f", (now_ns() - t0) / (double)iters);
-	}
-	printf("\n");
 }
 
 struct worker {
@@ -632,12 +647,14 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "cgremote") && argc == 4)
 		cmd_cg_remote(argv[2], strtoul(argv[3], NULL, 0));
 #endif
+	else if (!strcmp(cmd, "body") && argc == 4)
+		cmd_body(strtoul(argv[2], NULL, 0), atoi(argv[3]));
 	else if (!strcmp(cmd, "fork") && argc == 4)
 		cmd_fork(strtoul(argv[2], NULL, 0), atoi(argv[3]));
 	else {
 		fprintf(stderr, "usage: %s time MODE ITERS RUNS | cg MODE ITERS | "
 			"count ITERS | remote ITERS RUNS TOTAL | cgremote KIND ITERS "
-			"| fork ITERS RUNS\n", argv[0]);
+			"| fork ITERS RUNS | body ITERS RUNS\n", argv[0]);
 		return 2;
 	}
 	return 0;

@@ -301,6 +301,9 @@ static void build_rows(void)
 		add_row("ksim-shared", cc, "disabled", "kcov-sim shared, disabled");
 		add_row("ksim-shared", cc, "pc", "kcov-sim shared, TRACE_PC");
 		add_row("ksim-shared", cc, "cmp", "kcov-sim shared, TRACE_CMP");
+		add_row("ksim-lto", cc, "disabled", "kcov-sim LTO, disabled");
+		add_row("ksim-lto", cc, "pc", "kcov-sim LTO, TRACE_PC");
+		add_row("ksim-lto", cc, "cmp", "kcov-sim LTO, TRACE_CMP");
 		add_row("libfuzzer-native", cc, "none", "libFuzzer, fuzzer-no-link");
 		add_row("libfuzzer-edges", cc, "none", "libFuzzer, no-link w/o cmp");
 		add_row("aflpp", cc, "none", "AFL++ afl-clang-fast");
@@ -466,6 +469,26 @@ static void remote_run(struct remote_figs *rf, const struct params *p)
 	for (i = 0; p->callgrind && BENCH_VALGRIND[0] && i < 4; i++)
 		rf->ir[i] = callgrind_ir(rf->v, BENCH_CG_REMOTE_FUNCTION, "cgremote",
 					 pair_kinds[i], p->cg_remote_iters);
+}
+
+/* wl_small() alone in the uninstrumented variant: a pair's baseline. */
+static void body_run(const struct variant *v, struct samples *s,
+		     const struct params *p)
+{
+	char out[4096], a[32], b[16];
+	int st;
+
+	if (!v)
+		return;
+	{
+		char *argv[] = { (char *)v->path, "body",
+				 fmt(a, sizeof(a), "%lu", p->remote_iters),
+				 fmt(b, sizeof(b), "%d", p->remote_runs), NULL };
+
+		st = run(argv, out, sizeof(out), false);
+	}
+	if (st || !parse_line(out, "section_body", s))
+		report_failure("body run", v, st);
 }
 
 /* Fork-server loop: iterations per second, runs interleaved. */
@@ -682,6 +705,99 @@ static void print_fork(struct fork_figs *ff, int n)
 	}
 }
 
+/* min ns of @kind's @mode row, 0 if absent; @med: its median. */
+static double row_min(const char *kind, const char *cc, const char *mode,
+		      double *med)
+{
+	struct row *r = find_row(kind, cc, mode);
+
+	if (!r || !r->ns.n) {
+		*med = 0;
+		return 0;
+	}
+	*med = s_median(&r->ns);
+	return s_min(&r->ns);
+}
+
+/* One figure of print_lto()'s table, "-" where there is none. */
+static void lto_cell(double v, bool ratio)
+{
+	if (v <= 0)
+		printf(" %8s", "-");
+	else if (ratio)
+		printf(" %7.2fx", v);
+	else
+		printf(" %8.1f", v);
+}
+
+/* A line of print_lto(); no ratios to @base unless @ratios. */
+static void lto_line(const char *what, double base, double fl, double st,
+		     double lto, double lto_med, bool ratios)
+{
+	printf("  %-24s", what);
+	lto_cell(base, false);
+	lto_cell(fl, false);
+	lto_cell(st, false);
+	lto_cell(lto, false);
+	lto_cell(lto_med, false);
+	lto_cell(ratios && base > 0 ? lto / base : 0, true);
+	lto_cell(fl > 0 ? lto / fl : 0, true);
+	printf("\n");
+}
+
+/*
+ * The LTO form (issue 12) beside its baselines, one compiler: min ns of
+ * the uninstrumented code, the call floor (empty static hooks), the
+ * static library and the LTO form, and the LTO form's ratios to the
+ * first two. @rf, @body: the remote pair (LTO) and its body alone
+ * (uninstrumented), for the primary compiler.
+ */
+static void print_lto(const char *cc, struct remote_figs *rf,
+		      struct remote_figs *rf_static, struct samples *body)
+{
+	static const char *const modes[3] = { "disabled", "pc", "cmp" };
+	static const char *const names[3] = { "disabled", "TRACE_PC",
+					       "TRACE_CMP" };
+	double med, base, fl, st, lto, lto_med;
+	struct row *r;
+	int i;
+
+	if (!find_variant("ksim-lto", cc))
+		return;
+	base = row_min("none", cc, "none", &med);
+	fl = row_min("empty-static", cc, "none", &med);
+	printf("\nLTO form, %s workload (ns per call, min; LTO also median; "
+	       "ratios of the LTO minimum):\n", cc);
+	printf("  %-24s %8s %8s %8s %8s %8s %8s %8s\n", "", "uninstr", "floor",
+	       "static", "LTO", "LTO med", "/uninstr", "/floor");
+	for (i = 0; i < 3; i++) {
+		st = row_min("ksim-static", cc, modes[i], &med);
+		lto = row_min("ksim-lto", cc, modes[i], &lto_med);
+		lto_line(names[i], base, fl, st, lto, lto_med, true);
+	}
+	if (rf && rf->v && body && body->n) {
+		lto_line("remote section pair", s_min(body), 0,
+			 rf_static && rf_static->v ? s_min(&rf_static->section) : 0,
+			 s_min(&rf->section), s_median(&rf->section), false);
+		printf("  %-24s (pair: start + wl_small() + stop, TRACE_PC; "
+		       "uninstr: wl_small() alone)\n", "");
+	}
+	if (!strcmp(cc, "gcc"))
+		printf("  (GCC adds its hook calls after its inliner ran, also "
+		       "under -flto: its LTO row is\n  the workload built with "
+		       "GCC's LTO against the static library; the calls stay.)\n");
+	for (i = 0; i < 2; i++) {
+		const char *kind = i ? "aflpp" : "libfuzzer-edges";
+
+		r = find_row(kind, cc, "none");
+		if (!r || !r->ns.n)
+			continue;
+		lto = row_min("ksim-lto", cc, "pc", &lto_med);
+		printf("  %-24s %8.1f   LTO TRACE_PC / it: %.2fx\n",
+		       r->label, s_min(&r->ns), lto / s_min(&r->ns));
+	}
+}
+
 static void target(const char *what, double value, double limit, bool upper,
 		   const char *unit, double median)
 {
@@ -762,6 +878,35 @@ static void print_targets(const char *cc, struct remote_figs *rf,
 		       s_median(&r->ns) / s_median(&lf->ns));
 }
 
+/* Issue 12's targets for the LTO form, on @cc's workload. */
+static void print_lto_targets(const char *cc)
+{
+	double m, mm, base, basem, fl, flm, afl, aflm;
+
+	if (!find_variant("ksim-lto", cc))
+		return;
+	base = row_min("none", cc, "none", &basem);
+	fl = row_min("empty-static", cc, "none", &flm);
+	afl = row_min("aflpp", cc, "none", &aflm);
+	printf("\nLTO targets (%s workload; min ratios, median in brackets):\n",
+	       cc);
+	m = row_min("ksim-lto", cc, "disabled", &mm);
+	target("LTO, disabled vs uninstrumented", base > 0 ? m / base : 0, 1.20,
+	       true, "x", basem > 0 ? mm / basem : 0);
+	m = row_min("ksim-lto", cc, "pc", &mm);
+	target("LTO, TRACE_PC vs call floor", fl > 0 ? m / fl : 0, 0.50, true,
+	       "x", flm > 0 ? mm / flm : 0);
+	if (afl > 0)
+		target("LTO, TRACE_PC vs AFL++ afl-clang-fast", m / afl, 1.50,
+		       true, "x", aflm > 0 ? mm / aflm : 0);
+	else
+		printf("  %-58s n/a (afl-clang-fast not found)\n",
+		       "LTO, TRACE_PC vs AFL++ afl-clang-fast");
+	m = row_min("ksim-lto", cc, "cmp", &mm);
+	target("LTO, TRACE_CMP vs call floor", fl > 0 ? m / fl : 0, 1.00, true,
+	       "x", flm > 0 ? mm / flm : 0);
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static void usage(const char *argv0)
@@ -785,7 +930,8 @@ int main(int argc, char **argv)
 		.fork_iters = 200, .fork_runs = 9, .manifest = BENCH_MANIFEST,
 		.callgrind = true, .remote = true,
 	};
-	struct remote_figs rf[2] = { { 0 } };
+	struct remote_figs rf[3] = { { 0 } };
+	struct samples body = { .n = 0 };
 	struct fork_figs ff[6] = { { 0 } };
 	const char *primary;
 	int i;
@@ -837,8 +983,11 @@ int main(int argc, char **argv)
 	if (p.remote) {
 		rf[0].v = find_variant("ksim-static", primary);
 		rf[1].v = find_variant("ksim-shared", primary);
+		rf[2].v = find_variant("ksim-lto", primary);
 		remote_run(&rf[0], &p);
 		remote_run(&rf[1], &p);
+		remote_run(&rf[2], &p);
+		body_run(find_variant("none", primary), &body, &p);
 		/* Lazy binding, and LD_BIND_NOW=1 as afl-fuzz sets it. */
 		for (i = 0; i < 6; i++) {
 			static const char *const kinds[3] = { "none", "ksim-static",
@@ -866,10 +1015,14 @@ int main(int argc, char **argv)
 		       " (valgrind not found at configure time)");
 	print_table();
 	if (p.remote) {
-		print_remote(rf, 2);
+		print_remote(rf, 3);
 		print_fork(ff, 6);
 	}
+	for (i = 0; i < nr_ccs; i++)
+		print_lto(ccs[i], !strcmp(ccs[i], primary) ? &rf[2] : NULL,
+			  &rf[0], !strcmp(ccs[i], primary) ? &body : NULL);
 	print_targets(primary, rf, ff, 6);
+	print_lto_targets(primary);
 	printf("\n(targets are information only; the exit status does not "
 	       "depend on them)\n");
 	return failed ? 1 : 0;

@@ -28,7 +28,7 @@
 #define COVER_WORDS	4096ul
 #define WORDS_PER_CMP	4
 #define MAX_PCS		64
-#define FN_SPAN		512	/* bytes: hook return addresses of mk_branch */
+#define FN_SPAN		4096	/* bytes: the PCs of mk_branch, inlined hooks too */
 #define MSG_LEN		2048
 
 static unsigned long *cover;
@@ -172,8 +172,22 @@ static bool contains(const unsigned long *set, size_t n, unsigned long pc)
 	return false;
 }
 
-/* KCOV_TRACE_PC: both calls leave PCs in mk_branch, and the two branches
- * leave different ones. */
+/* Whether @n PCs, one call's, are all different: no block of mk_branch
+ * runs twice, so two equal PCs are two blocks recorded as one site. */
+static bool all_distinct(const unsigned long *pcs, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (pcs[i] == pcs[j])
+				return false;
+	return true;
+}
+
+/* KCOV_TRACE_PC: both calls leave PCs in mk_branch, one distinct PC per
+ * block, the same one for the entry block, and the two branches leave
+ * different ones (the LTO form, whose hooks are inlined, too). */
 static const char *check_pc(int fd)
 {
 	unsigned long a[MAX_PCS], b[MAX_PCS], n;
@@ -197,6 +211,16 @@ static const char *check_pc(int fd)
 	if (!na || !nb) {
 		fail("PC mode collected nothing in mk_branch (%zu, %zu)", na, nb);
 		return "empty";
+	}
+	if (!all_distinct(a, na) || !all_distinct(b, nb)) {
+		fail("one call of mk_branch recorded a PC twice (%zu, %zu PCs)",
+		     na, nb);
+		return "wrong";
+	}
+	if (a[0] != b[0]) {
+		fail("the entry block of mk_branch recorded %#lx, then %#lx",
+		     a[0], b[0]);
+		return "wrong";
 	}
 	for (i = 0; i < na; i++)
 		differ |= !contains(b, nb, a[i]);

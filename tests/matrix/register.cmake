@@ -99,6 +99,75 @@ foreach(cc gcc clang)
 		matrix)
 endforeach()
 
+# ---- the LTO form (issue 12) -------------------------------------------------
+# In each compiler's matrix: LTO_plain (kcov_sim_instrument(... LTO): with
+# Clang the hooks are inlined, with GCC the static library), and the sites
+# of one kernel file compared between the static library and the LTO form.
+# Then the same in a tree built with CMAKE_INTERPROCEDURAL_OPTIMIZATION,
+# kcov-sim included (issue 10: a user's tree that sets LTO globally; GCC
+# must still instrument, every library must still record exact PCs), and
+# the spec suite against the LTO form (tests/matrix/lto_spec).
+function(ksim_sites name fixture bin)
+	set(sym)
+	set(other sites_lto)
+	if(ARGN)
+		set(other ${ARGN})
+	endif()
+	if(KSIM_HAVE_COVER)
+		set(sym -DSYMBOLIZE=${bin}/kcov-sim/tools/kcov-sim-symbolize)
+	endif()
+	add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} -DCALL=${bin}/sites_call
+		-DLTO=${bin}/${other} -DADDR2LINE=${CMAKE_ADDR2LINE} ${sym}
+		-P ${ksim_t}/matrix/sites_compare.cmake)
+	set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED ${fixture}
+		LABELS matrix TIMEOUT 120)
+endfunction()
+file(GLOB ksim_specs ${ksim_t}/spec_*_test.c)
+foreach(cc gcc clang)
+	if(NOT KSIM_MATRIX_${cc})
+		continue()
+	endif()
+	set(bin ${CMAKE_CURRENT_BINARY_DIR}/matrix-${cc})
+	ksim_cell(matrix_${cc}_lto_plain ksim_matrix_${cc} ${bin}/LTO_plain
+		"linked=static ${ksim_ok}" matrix)
+	ksim_sites(matrix_${cc}_lto_sites ksim_matrix_${cc} ${bin})
+	# The LTO form called from code built without LTO: return addresses.
+	ksim_cell(matrix_${cc}_lto_called ksim_matrix_${cc} ${bin}/LTO_called
+		"linked=static ${ksim_ok}" matrix)
+	ksim_sites(matrix_${cc}_lto_called_sites ksim_matrix_${cc} ${bin}
+		sites_called)
+
+	set(bin ${CMAKE_CURRENT_BINARY_DIR}/matrix-${cc}-ipo)
+	ksim_nested_build(matrix_${cc}_ipo_build ksim_matrix_${cc}_ipo
+		${ksim_t}/matrix ${bin} ${KSIM_MATRIX_${cc}}
+		"-DKSIM_SOURCE_DIR=${PROJECT_SOURCE_DIR}|-DKSIM_MATRIX_IPO=ON" matrix)
+	foreach(variant SHARED STATIC auto LTO)
+		set(expect "linked=static ${ksim_ok}")
+		if(variant STREQUAL "SHARED" OR variant STREQUAL "auto")
+			set(expect "linked=shared ${ksim_ok}")
+		endif()
+		string(TOLOWER ${variant} v)
+		ksim_cell(matrix_${cc}_ipo_${v}_plain ksim_matrix_${cc}_ipo
+			${bin}/${variant}_plain "${expect}" matrix)
+	endforeach()
+	ksim_sites(matrix_${cc}_ipo_lto_sites ksim_matrix_${cc}_ipo ${bin})
+
+	set(bin ${CMAKE_CURRENT_BINARY_DIR}/lto-spec-${cc})
+	ksim_nested_build(lto_${cc}_spec_build ksim_lto_spec_${cc}
+		${ksim_t}/matrix/lto_spec ${bin} ${KSIM_MATRIX_${cc}}
+		-DKSIM_SOURCE_DIR=${PROJECT_SOURCE_DIR} matrix)
+	foreach(src ${ksim_specs})
+		get_filename_component(name ${src} NAME_WE)
+		foreach(door api shim)
+			add_test(NAME lto_${cc}_${name}_${door} COMMAND ${bin}/${name})
+			set_tests_properties(lto_${cc}_${name}_${door} PROPERTIES
+				FIXTURES_REQUIRED ksim_lto_spec_${cc} LABELS matrix
+				ENVIRONMENT KSIM_TEST_DOOR=${door}
+				SKIP_RETURN_CODE 77 TIMEOUT 300)
+		endforeach()
+	endforeach()
+endforeach()
+
 # ---- recursion safety --------------------------------------------------------
 set(bin ${CMAKE_CURRENT_BINARY_DIR}/matrix-recursion)
 ksim_nested_build(recursion_build ksim_recursion ${ksim_t}/matrix ${bin}
@@ -123,7 +192,7 @@ set(stage ${CMAKE_CURRENT_BINARY_DIR}/package-stage)
 add_test(NAME package_install COMMAND ${CMAKE_COMMAND}
 	-DBUILD=${PROJECT_BINARY_DIR} -DSTAGE=${stage}
 	-DLIBDIR=${CMAKE_INSTALL_LIBDIR} -DINCLUDEDIR=${CMAKE_INSTALL_INCLUDEDIR}
-	-DOBJDUMP=${CMAKE_OBJDUMP} -DVERSION=${PROJECT_VERSION}
+	-DOBJDUMP=${CMAKE_OBJDUMP} -DVERSION=${PROJECT_VERSION} -DLTO=${KSIM_HAVE_LTO}
 	-P ${ksim_t}/package/install.cmake)
 set_tests_properties(package_install PROPERTIES
 	FIXTURES_SETUP ksim_pkg_stage LABELS package)
@@ -131,7 +200,8 @@ set_tests_properties(package_install PROPERTIES
 # Consumer 1: find_package(KcovSim CONFIG) + kcov_sim_instrument().
 set(bin ${CMAKE_CURRENT_BINARY_DIR}/package-cmake)
 ksim_nested_build(package_cmake_build ksim_pkg_cmake ${ksim_t}/package
-	${bin} ${CMAKE_C_COMPILER} -DCMAKE_PREFIX_PATH=${stage} package)
+	${bin} ${CMAKE_C_COMPILER}
+	"-DCMAKE_PREFIX_PATH=${stage}|-DKSIM_EXPECT_LTO=${KSIM_HAVE_LTO}" package)
 set_tests_properties(package_cmake_build PROPERTIES
 	FIXTURES_REQUIRED ksim_pkg_stage)
 ksim_cell(package_cmake_shared ksim_pkg_cmake ${bin}/consumer_shared
@@ -140,6 +210,22 @@ ksim_cell(package_cmake_asan ksim_pkg_cmake ${bin}/consumer_asan
 	"linked=static ${ksim_ok}" package)
 ksim_cell(package_cmake_cover ksim_pkg_cmake ${bin}/consumer_cover
 	"cover: mk_branch=[1-9]" package)
+# The LTO form (issue 12): with this compiler, and with Clang, whose
+# consumer links libkcov-sim-lto.a and inlines its hooks.
+if(KSIM_HAVE_LTO)
+	ksim_cell(package_cmake_lto ksim_pkg_cmake ${bin}/consumer_lto
+		"linked=static ${ksim_ok}" package)
+	if(KSIM_MATRIX_clang AND NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+		set(bin ${CMAKE_CURRENT_BINARY_DIR}/package-cmake-clang)
+		ksim_nested_build(package_cmake_clang_build ksim_pkg_cmake_clang
+			${ksim_t}/package ${bin} ${KSIM_MATRIX_clang}
+			"-DCMAKE_PREFIX_PATH=${stage}|-DKSIM_EXPECT_LTO=ON" package)
+		set_tests_properties(package_cmake_clang_build PROPERTIES
+			FIXTURES_REQUIRED ksim_pkg_stage)
+		ksim_cell(package_cmake_clang_lto ksim_pkg_cmake_clang
+			${bin}/consumer_lto "linked=static ${ksim_ok}" package)
+	endif()
+endif()
 
 # Consumer 2: a plain Makefile with pkg-config (the README's recipe).
 find_program(KSIM_MAKE make)
@@ -148,7 +234,8 @@ if(KSIM_MAKE)
 	add_test(NAME package_make_build COMMAND ${CMAKE_COMMAND}
 		-DMAKE=${KSIM_MAKE} -DBIN=${bin} -DSRC=${ksim_t}
 		-DPC_PATH=${stage}/${CMAKE_INSTALL_LIBDIR}/pkgconfig
-		-DCC=${CMAKE_C_COMPILER} -P ${ksim_t}/package/make.cmake)
+		-DCC=${CMAKE_C_COMPILER} "-DCLANG=$<$<BOOL:${KSIM_HAVE_LTO}>:${KSIM_MATRIX_clang}>"
+		-P ${ksim_t}/package/make.cmake)
 	set_tests_properties(package_make_build PROPERTIES
 		FIXTURES_REQUIRED ksim_pkg_stage FIXTURES_SETUP ksim_pkg_make
 		LABELS package)
@@ -158,4 +245,10 @@ if(KSIM_MAKE)
 		"linked=static ${ksim_ok}" package)
 	ksim_cell(package_make_asan ksim_pkg_make ${bin}/consumer_asan
 		"linked=static ${ksim_ok}" package)
+	ksim_cell(package_make_flto ksim_pkg_make ${bin}/consumer_flto
+		"linked=static ${ksim_ok}" package)
+	if(KSIM_HAVE_LTO AND KSIM_MATRIX_clang)
+		ksim_cell(package_make_lto ksim_pkg_make ${bin}/consumer_lto
+			"linked=static ${ksim_ok}" package)
+	endif()
 endif()

@@ -1,5 +1,6 @@
-# cmake -DBUILD=<kcov-sim build> -DSTAGE=<dir> -DLIBDIR=<lib dir name> -DVERSION=<x.y.z>
-#       -DINCLUDEDIR=<include dir name> -DOBJDUMP=<objdump> -P install.cmake
+# cmake -DBUILD=<kcov-sim build> -DSTAGE=<dir> -DLIBDIR=<lib dir name>
+#       -DINCLUDEDIR=<include dir name> -DOBJDUMP=<objdump> -DVERSION=<x.y.z>
+#       [-DLTO=ON] -P install.cmake
 # A fresh staging install for the package tests, and its layout.
 file(REMOVE_RECURSE ${STAGE})
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD} --prefix ${STAGE}
@@ -22,6 +23,15 @@ foreach(f ${INCLUDEDIR}/kcov-sim/kcov.h ${INCLUDEDIR}/kcov-sim/kernel.h
 		message(FATAL_ERROR "not installed: ${f}")
 	endif()
 endforeach()
+# The LTO form, where this build has it (-DLTO=ON).
+if(LTO)
+	foreach(f ${LIBDIR}/libkcov-sim-lto.a ${LIBDIR}/pkgconfig/kcov-sim-lto.pc
+		  ${LIBDIR}/cmake/KcovSim/KcovSimLtoTargets.cmake)
+		if(NOT EXISTS ${STAGE}/${f})
+			message(FATAL_ERROR "not installed: ${f}")
+		endif()
+	endforeach()
+endif()
 # libkcov-sim.so -> libkcov-sim.so.0 -> libkcov-sim.so.${VERSION}
 foreach(pair "libkcov-sim.so;libkcov-sim.so.0" "libkcov-sim.so.0;libkcov-sim.so.${VERSION}")
 	list(GET pair 0 link)
