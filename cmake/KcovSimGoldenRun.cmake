@@ -74,20 +74,34 @@ if(NOT added AND NOT removed)
 	return()
 endif()
 
+# Each line with its function and source text (kcov-sim-symbolize
+# --describe, from the modules of the record): kept as one string, since
+# source lines hold ';'.
+function(ksim_describe sign lines out)
+	set(list ${KSIM_RECORD}.describe)
+	string(REPLACE ";" "\n" body "${lines}")
+	file(WRITE ${list} "${body}\n")
+	execute_process(COMMAND ${KSIM_SYMBOLIZE} --describe=${list}
+		INPUT_FILE ${KSIM_RECORD} RESULT_VARIABLE rc OUTPUT_VARIABLE text
+		ERROR_QUIET)
+	if(NOT rc EQUAL 0 OR text STREQUAL "")
+		set(text "${body}\n")	# the bare lines, then
+	endif()
+	string(REGEX REPLACE "\n$" "" text "${text}")
+	string(REPLACE "\n" "\n  ${sign} " text "${text}")
+	set(${out} "  ${sign} ${text}\n" PARENT_SCOPE)
+endfunction()
+
 set(report "golden coverage of ${KSIM_NAME} differs from ${KSIM_GOLDEN}\n")
 list(LENGTH added na)
 list(LENGTH removed nr)
 if(added)
-	string(APPEND report "newly covered (${na}):\n")
-	foreach(l ${added})
-		string(APPEND report "  + ${l}\n")
-	endforeach()
+	ksim_describe("+" "${added}" text)
+	string(APPEND report "newly covered (${na}):\n${text}")
 endif()
 if(removed)
-	string(APPEND report "no longer covered (${nr}):\n")
-	foreach(l ${removed})
-		string(APPEND report "  - ${l}\n")
-	endforeach()
+	ksim_describe("-" "${removed}" text)
+	string(APPEND report "no longer covered (${nr}):\n${text}")
 endif()
 
 if(KSIM_EXPECT_DIFF)

@@ -69,8 +69,8 @@ static void usage(FILE *out)
 "                    also modules no PC reached); --all: every function\n"
 "  --lcov=OUT        write an lcov tracefile (\"-\": standard output), for\n"
 "                    genhtml; --test-name=NAME sets its TN: line\n"
-"  --describe=LIST   for each \"file:line\" line of LIST, print\n"
-"                    file:line<TAB>function<TAB>the source line\n");
+"  --describe=LIST   for each \"file:line\" line of LIST, print it with its\n"
+"                    function and source text: file:line in f(): \"text\"\n");
 }
 
 static const char *show_file(const struct opts *o, const char *file)
@@ -296,7 +296,10 @@ static int describe(struct kcov_sim_symbolizer *s, const char *list)
 		*colon = '\0';
 		func = path = NULL;
 		kcov_sim_symbolizer_function_at(s, line, n, &func, &path);
-		printf("%s:%d\t%s\t", line, n, func ? func : "?");
+		printf("%s:%d", line, n);
+		if (func)
+			printf(" in %s()", func);
+		putchar(':');
 		src = path ? fopen(path, "r") : NULL;
 		for (i = 0; src && i < n && getline(&text, &tcap, src) > 0; i++)
 			;
@@ -304,7 +307,7 @@ static int describe(struct kcov_sim_symbolizer *s, const char *list)
 			char *t = text + strspn(text, " \t");
 
 			t[strcspn(t, "\r\n")] = '\0';
-			printf("%s", t);
+			printf(" \"%s\"", t);
 		}
 		if (src)
 			fclose(src);
