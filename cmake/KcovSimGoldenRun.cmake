@@ -16,7 +16,9 @@ if(NOT cmd)
 	message(FATAL_ERROR "golden ${KSIM_NAME}: no command after --")
 endif()
 
-# 1. Run the program with recording on.
+# 1. Run the program with recording on. Under kcov_sim_coverage_report()
+# the record is handed over to the report too.
+set(handover "$ENV{KCOV_SIM_RECORD}")
 file(REMOVE ${KSIM_RECORD})
 set(ENV{KCOV_SIM_RECORD} ${KSIM_RECORD})
 unset(ENV{KCOV_SIM_PC_MODE})
@@ -28,6 +30,11 @@ endif()
 if(NOT EXISTS ${KSIM_RECORD})
 	message(FATAL_ERROR "golden ${KSIM_NAME}: '${cmd}' recorded no coverage "
 		"(it must enable a TRACE_PC device and run instrumented code)")
+endif()
+if(handover)
+	get_filename_component(d "${handover}" DIRECTORY)
+	file(MAKE_DIRECTORY "${d}")
+	file(COPY_FILE ${KSIM_RECORD} "${handover}")
 endif()
 
 # 2. Recorded PCs -> sorted, unique file:line set.

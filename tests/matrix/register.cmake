@@ -139,6 +139,14 @@ ksim_cell(package_cmake_asan ksim_pkg_cmake ${bin}/consumer_asan
 	"linked=static ${ksim_ok}" package)
 ksim_cell(package_cmake_cover ksim_pkg_cmake ${bin}/consumer_cover
 	"cover: mk_branch=[1-9]" package)
+# Issue 11: a static library's consumer; golden + coverage report from the
+# installed prefix without LD_LIBRARY_PATH.
+ksim_cell(package_cmake_static_lib ksim_pkg_cmake ${bin}/consumer_static_lib
+	"static-lib: version [0-9]" package)
+add_test(NAME package_cmake_golden COMMAND ${CMAKE_COMMAND} -DBIN=${bin}
+	-DCTEST=${CMAKE_CTEST_COMMAND} -P ${ksim_t}/package/golden.cmake)
+set_tests_properties(package_cmake_golden PROPERTIES
+	FIXTURES_REQUIRED ksim_pkg_cmake LABELS package TIMEOUT 300)
 
 # Consumer 2: a plain Makefile with pkg-config (the README's recipe).
 find_program(KSIM_MAKE make)
