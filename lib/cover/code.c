@@ -604,6 +604,7 @@ static notrace bool link_seg(struct ctx *x, size_t first, size_t s, size_t last,
 		if (to >= 0) {
 			if (!add_edge(x, (uint32_t)to))
 				return false;
+			seg->flags |= SEG_BRANCH;
 		} else {
 			seg->flags |= SEG_EXIT;
 		}

@@ -25,6 +25,8 @@
  */
 #define SEG_EXIT	0x1	/* can leave the function (ret, tail call) */
 #define SEG_ANY		0x2	/* indirect jump with unknown targets */
+#define SEG_BRANCH	0x4	/* ends with a direct jump in the function:
+				 * its first successor is the jump's target */
 
 struct ksim_seg {
 	uint64_t	start, end;
@@ -74,6 +76,9 @@ struct ksim_row {		/* [addr, end) is code of file:line; an
 	uint64_t	addr, end;
 	uint32_t	file;
 	int		line;
+	bool		call;		/* the range of an inlined call, from
+					 * DW_AT_call_line: code of the line that
+					 * makes the call, not a line-table row */
 };
 
 struct ksim_func {		/* a source function and where it is entered */

@@ -112,7 +112,7 @@ static notrace bool add_rows(struct build *b, Dwarf_Die *cu)
 		if ((f = file_id(b, src)) < 0 ||
 		    !grow(&l->rows, &b->maxrows, l->nrows + 1, sizeof(*l->rows)))
 			return false;
-		l->rows[l->nrows++] = (struct ksim_row){ a, e, (uint32_t)f, line };
+		l->rows[l->nrows++] = (struct ksim_row){ a, e, (uint32_t)f, line, false };
 	}
 	return true;
 }
@@ -157,6 +157,42 @@ static notrace int decl_of(struct build *b, Dwarf_Die *die, const char **name,
 		return 0;
 	*file = file_id(b, src);
 	return *file < 0 ? -1 : 1;
+}
+
+/*
+ * An inlined call's code is code of the line that makes the call, though
+ * the line table names the callee's lines there: a row per range of the
+ * inlined copy, at its DW_AT_call_file:DW_AT_call_line.
+ */
+static notrace bool add_call_rows(struct build *b, Dwarf_Die *die)
+{
+	struct ksim_lines *l = b->l;
+	Dwarf_Attribute attr;
+	Dwarf_Word idx, line;
+	Dwarf_Addr base, lo, hi;
+	Dwarf_Files *files;
+	Dwarf_Die cu;
+	const char *src;
+	ptrdiff_t off = 0;
+	size_t n;
+	long f;
+
+	if (!dwarf_attr(die, DW_AT_call_file, &attr) || dwarf_formudata(&attr, &idx) ||
+	    !dwarf_attr(die, DW_AT_call_line, &attr) || dwarf_formudata(&attr, &line) ||
+	    !line || !dwarf_diecu(die, &cu, NULL, NULL) ||
+	    dwarf_getsrcfiles(&cu, &files, &n) || idx >= n ||
+	    !(src = dwarf_filesrc(files, idx, NULL, NULL)))
+		return true;
+	if ((f = file_id(b, src)) < 0)
+		return false;
+	while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0) {
+		if (hi <= lo)
+			continue;
+		if (!grow(&l->rows, &b->maxrows, l->nrows + 1, sizeof(*l->rows)))
+			return false;
+		l->rows[l->nrows++] = (struct ksim_row){ lo, hi, (uint32_t)f, (int)line, true };
+	}
+	return true;
 }
 
 static notrace bool add_func(struct build *b, Dwarf_Die *die, bool concrete)
@@ -226,7 +262,7 @@ static notrace bool walk(struct build *b, Dwarf_Die *parent, int depth)
 				return false;
 			break;
 		case DW_TAG_inlined_subroutine:
-			if (!add_func(b, &die, true))
+			if (!add_func(b, &die, true) || !add_call_rows(b, &die))
 				return false;
 			break;
 		case DW_TAG_label:

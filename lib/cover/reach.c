@@ -46,6 +46,8 @@ struct amod {
 	uint32_t		*queue, *fl, *succ;
 	uint8_t			*mark, *inr;
 	long			pcs, unmatched;
+	const struct ksim_row	**byaddr;	/* rows with code, by address */
+	size_t			nbyaddr;
 };
 
 struct srcfile {
@@ -96,6 +98,7 @@ static notrace void amod_free(struct amod *a)
 	free(a->succ);
 	free(a->mark);
 	free(a->inr);
+	free(a->byaddr);
 }
 
 notrace void ksim_reach_free(struct ksim_reach *r)
@@ -213,8 +216,20 @@ static notrace bool passable(const struct amod *a, uint32_t g, uint32_t v)
  * or @to (which is entered, not left), restricted to nodes with inr[] set
  * when @restrict, skipping @avoid. Marks them in mark[]; true if @to is.
  */
+static notrace bool reach_to_edge(struct amod *a, uint32_t g, uint32_t from, uint32_t to,
+				  bool restrict_r, uint32_t avoid, size_t *nf,
+				  uint32_t ef, uint32_t et);
+
 static notrace bool reach_to(struct amod *a, uint32_t g, uint32_t from, uint32_t to,
 			     bool restrict_r, uint32_t avoid, size_t *nf)
+{
+	return reach_to_edge(a, g, from, to, restrict_r, avoid, nf, UINT32_MAX, UINT32_MAX);
+}
+
+/* As reach_to(), never taking the edge @ef -> @et. */
+static notrace bool reach_to_edge(struct amod *a, uint32_t g, uint32_t from, uint32_t to,
+				  bool restrict_r, uint32_t avoid, size_t *nf,
+				  uint32_t ef, uint32_t et)
 {
 	uint32_t n = a->code->groups[g].nseg + 2, head = 0, tail = 0, k, i, v, w;
 
@@ -228,7 +243,7 @@ static notrace bool reach_to(struct amod *a, uint32_t g, uint32_t from, uint32_t
 		for (i = 0; i < k; i++) {
 			w = a->succ[i];
 			if (a->mark[w] || w == avoid || (restrict_r && !a->inr[w]) ||
-			    (w != to && !passable(a, g, w)))
+			    (w != to && !passable(a, g, w)) || (v == ef && w == et))
 				continue;
 			a->mark[w] = 1;
 			a->queue[tail++] = w;
@@ -743,6 +758,285 @@ static notrace size_t goto_lines(const struct srcfile *src, const char *label, i
 	return n;
 }
 
+/* ---- labels without code: the jumps of their gotos ---------------------------------- */
+
+static notrace void say(struct kcov_sim_where *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static notrace int cmp_row_addr(const void *x, const void *y)
+{
+	const struct ksim_row *a = *(const struct ksim_row *const *)x;
+	const struct ksim_row *b = *(const struct ksim_row *const *)y;
+
+	return a->addr < b->addr ? -1 : a->addr > b->addr;
+}
+
+/* The row (with code) that holds @addr in module @a, or NULL. */
+static notrace const struct ksim_row *row_at(struct amod *a, uint64_t addr)
+{
+	const struct ksim_lines *l = a->lines;
+	size_t k, lo = 0, hi;
+
+	if (!a->byaddr) {
+		a->byaddr = malloc((l->nrows + 1) * sizeof(*a->byaddr));
+		if (!a->byaddr)
+			return NULL;
+		for (k = 0; k < l->nrows; k++)
+			if (l->rows[k].end > l->rows[k].addr && !l->rows[k].call)
+				a->byaddr[a->nbyaddr++] = &l->rows[k];
+		qsort(a->byaddr, a->nbyaddr, sizeof(*a->byaddr), cmp_row_addr);
+	}
+	hi = a->nbyaddr;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (a->byaddr[mid]->addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && a->byaddr[lo - 1]->end > addr ? a->byaddr[lo - 1] : NULL;
+}
+
+/* Whether row @r is a line of @file in [@lo, @hi). */
+static notrace bool row_in(const struct ksim_row *r, uint32_t file, int lo, int hi)
+{
+	return r && r->file == file && r->line >= lo && r->line < hi;
+}
+
+/*
+ * Was the jump @s -> @t (segments of module @a) taken? Over every
+ * transition the run made in its function: REACHED when one of them
+ * cannot have gone without it, MAYBE when one may have used it.
+ */
+static notrace int edge_taken(struct amod *a, uint32_t s, uint32_t t)
+{
+	uint32_t g = a->code->segs[s].group, sl = a->local[s], tl = a->local[t];
+	uint32_t n = a->code->groups[g].nseg;
+	int state = KCOV_SIM_NOT_REACHED;
+	size_t k;
+
+	for (k = 0; k < a->psize; k++) {
+		uint64_t key = a->pairs[k].key - 1;
+		uint32_t from = (uint32_t)(key >> 21) & 0x1fffff, to = (uint32_t)key & 0x1fffff;
+
+		if (!a->pairs[k].key || (uint32_t)(key >> 42) != g)
+			continue;
+		if (!reach_to(a, g, from, to, false, UINT32_MAX, NULL))
+			continue;
+		/* On some path: @s reached from @from, @to reached from @t. */
+		if (!(sl == from || a->mark[sl]))
+			continue;
+		if (tl != to && (!passable(a, g, tl) ||
+				 !reach_to(a, g, tl, to, false, UINT32_MAX, NULL)))
+			continue;
+		if (from >= n && sl != a->local[a->code->groups[g].entry] && !a->mark[sl])
+			continue;
+		if (!reach_to_edge(a, g, from, to, false, UINT32_MAX, NULL, sl, tl))
+			return KCOV_SIM_REACHED;
+		state = KCOV_SIM_MAYBE;
+	}
+	return state;
+}
+
+/* The label called @name in lines [lo, hi) of @file, or NULL. */
+static notrace const struct ksim_label *label_named(const struct ksim_lines *l,
+						    uint32_t file, const char *name,
+						    size_t len, int lo, int hi)
+{
+	size_t k;
+
+	for (k = 0; k < l->nlabels; k++)
+		if (l->labels[k].file == file && l->labels[k].line >= lo &&
+		    l->labels[k].line < hi && strlen(l->labels[k].name) == len &&
+		    !strncmp(l->labels[k].name, name, len))
+			return &l->labels[k];
+	return NULL;
+}
+
+/* A line that ends a simple statement (not a goto: checked before). */
+static notrace bool ends_statement(const char *text)
+{
+	size_t n = strlen(text);
+
+	while (n && strchr(" \t\r", text[n - 1]))
+		n--;
+	return n && text[n - 1] == ';';
+}
+
+/* The label declared at @file:@line, or NULL. */
+static notrace const struct ksim_label *label_named_at(const struct ksim_lines *l,
+						       uint32_t file, int line)
+{
+	size_t k;
+
+	for (k = 0; k < l->nlabels; k++)
+		if (l->labels[k].file == file && l->labels[k].line == line)
+			return &l->labels[k];
+	return NULL;
+}
+
+/* The label a "goto name;" on @text names: its name and length, or 0. */
+static notrace size_t goto_name(const char *text, const char **name)
+{
+	const char *p = strstr(text, "goto");
+	size_t len;
+
+	if (!p || (p > text && (p[-1] == '_' || ((p[-1] | 0x20) >= 'a' && (p[-1] | 0x20) <= 'z'))))
+		return 0;
+	p += 4;
+	if (*p != ' ' && *p != '\t')
+		return 0;
+	p += strspn(p, " \t");
+	len = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+	*name = p;
+	return len && p[len + strspn(p + len, " \t")] == ';' ? len : 0;
+}
+
+/*
+ * Whether @line lies where label @lb's code goes: its statements, then
+ * the label its last statement jumps to ("goto error;") or falls into.
+ */
+static notrace bool in_area(const struct ksim_lines *l, const struct srcfile *src,
+			    const struct ksim_label *lb, int line, int lo, int hi)
+{
+	int depth, last;
+	const char *name;
+	size_t len;
+
+	for (depth = 0; lb && depth < 8; depth++) {
+		if (line >= lb->line && line < lb->end)
+			return true;
+		for (last = lb->end - 1; last > lb->line && last <= src->n &&
+		     !statement_line(src->line[last]); last--)
+			;
+		if (last > src->n || last <= lb->line)
+			return false;
+		len = goto_name(src->line[last], &name);
+		if (len)
+			lb = label_named(l, lb->file, name, len, lo, hi);
+		else	/* falls through into the next label */
+			lb = label_named_at(l, lb->file, lb->end);
+	}
+	return false;
+}
+
+/*
+ * The lines of file @file where a jump to segment @to lands: its rows and
+ * those of the segments it runs straight into (merged tails carry the
+ * line of one of their copies only). At most 8.
+ */
+static notrace void target_lines(struct amod *a, uint32_t to, uint32_t file, int *tl,
+				 int *nt)
+{
+	const struct ksim_code *c = a->code;
+	const struct ksim_row *r;
+	uint64_t at;
+	int hops;
+
+	for (hops = 0; hops < 4 && *nt < 8; hops++) {
+		const struct ksim_seg *seg = &c->segs[to];
+
+		for (at = seg->start; at < seg->end && *nt < 8; at = r->end) {
+			r = row_at(a, at);
+			if (!r)
+				break;
+			if (r->file == file)
+				tl[(*nt)++] = r->line;
+		}
+		if (seg->nsucc != 1 || (seg->flags & (SEG_EXIT | SEG_ANY)))
+			break;
+		to = c->edges[seg->succ];
+	}
+}
+
+/*
+ * A label without code of its own: its gotos are jumps from the lines of
+ * "if (...) goto label;". A jump belongs to the first goto at or after its
+ * line whose label's code holds the jump's target. The label ran if one
+ * of its jumps did. Returns 0 when no such jump is found.
+ */
+static notrace int label_by_gotos(struct kcov_sim_cover *cap, size_t i,
+				  const struct ksim_label *lb, const struct srcfile *src,
+				  int lo, int hi, struct kcov_sim_where *w, const char *what)
+{
+	struct amod *a = &cap->reach->mods[i];
+	const struct ksim_code *c = a->code;
+	const struct ksim_lines *l = a->lines;
+	int state = -1, jline = 0, ng = 0, line;
+	size_t s, k;
+
+	if (!c || !src)
+		return 0;
+	for (s = 0; s < c->nsegs && state != KCOV_SIM_REACHED; s++) {
+		const struct ksim_seg *seg = &c->segs[s];
+		const struct ksim_row *jr;
+		uint32_t t = UINT32_MAX;
+		int e;
+
+		if (!(seg->flags & SEG_BRANCH) || !(jr = row_at(a, seg->end - 1)) ||
+		    !row_in(jr, lb->file, lo, hi) || jr->line >= lb->line)
+			continue;
+		for (k = 0; k < seg->nsucc; k++) {
+			uint32_t to = c->edges[seg->succ + k];
+			const struct ksim_label *owner = NULL;
+			int tl[8], nt = 0, j, depth;
+			const char *name;
+			size_t len;
+
+			target_lines(a, to, lb->file, tl, &nt);
+			if (!nt)
+				continue;
+			/* The gotos of this statement, not of blocks it opens. */
+			for (line = jr->line, depth = 0; depth >= 0 && line < jr->line + 40 &&
+			     line <= src->n; line++) {
+				const char *p;
+
+				len = depth ? 0 : goto_name(src->line[line], &name);
+				if (!depth && !len && line > jr->line && ends_statement(src->line[line]))
+					break;	/* another statement: no goto of this if */
+				owner = len ? label_named(l, lb->file, name, len, lo, hi) : NULL;
+				for (j = 0; owner && j < nt; j++)
+					if (in_area(l, src, owner, tl[j], lo, hi))
+						break;
+				if (owner && j < nt)
+					break;
+				owner = NULL;
+				if (len)
+					break;	/* the goto of this if goes elsewhere */
+				for (p = src->line[line]; *p; p++)
+					depth += (*p == '{') - (*p == '}');
+			}
+			/* Its own goto, or one whose code flows into the label. */
+			if (owner && (owner == lb || in_area(l, src, owner, lb->line, lo, hi)))
+				t = t == UINT32_MAX ? to : UINT32_MAX - 1;
+		}
+		if (t >= UINT32_MAX - 1)
+			continue;
+		ng++;
+		e = edge_taken(a, (uint32_t)s, t);
+		if (state < 0 || e == KCOV_SIM_REACHED ||
+		    (e == KCOV_SIM_MAYBE && state == KCOV_SIM_NOT_REACHED)) {
+			state = e;
+			jline = jr->line;
+		}
+	}
+	if (state < 0)
+		return 0;
+	w->reach = state;
+	if (state == KCOV_SIM_REACHED)
+		say(w, "%s was reached: it has no code of its own in this build, and the "
+		    "jump to it from line %d was taken", what, jline);
+	else if (state == KCOV_SIM_MAYBE)
+		say(w, "%s may have been reached: it has no code of its own in this "
+		    "build, and the trace cannot tell whether the jump to it from "
+		    "line %d was taken", what, jline);
+	else
+		say(w, "%s was not reached: it has no code of its own in this build, "
+		    "and none of the %d jumps to it was taken", what, ng);
+	return 1;
+}
+
 /* ---- answers ------------------------------------------------------------------------- */
 
 static notrace void say(struct kcov_sim_where *w, const char *fmt, ...)
@@ -799,7 +1093,8 @@ static notrace void label_state(struct kcov_sim_cover *cap, size_t i,
 		long hits;
 
 		for (j = 0; j < l->nrows; j++)	/* the row that holds the address */
-			if (l->rows[j].addr <= r.addr && r.addr < l->rows[j].end)
+			if (l->rows[j].addr <= r.addr && r.addr < l->rows[j].end &&
+			    !l->rows[j].call)
 				break;
 		if (j == l->nrows || l->rows[j].file != lb->file ||
 		    l->rows[j].line < lb->line || l->rows[j].line >= lb->end)
@@ -843,7 +1138,7 @@ static notrace void label_state(struct kcov_sim_cover *cap, size_t i,
 		    "the trace cannot tell was taken", what);
 		return;
 	}
-	/* 3. Nothing of its own in this build. */
+	/* 3. No code of its own: the jumps of its gotos, if they can be told. */
 	for (k = 0; k < l->nfuncs; k++) {
 		if (l->funcs[k].file != lb->file)
 			continue;
@@ -852,6 +1147,9 @@ static notrace void label_state(struct kcov_sim_cover *cap, size_t i,
 		if (l->funcs[k].line > lb->line && l->funcs[k].line < hi)
 			hi = l->funcs[k].line;
 	}
+	if (label_by_gotos(cap, i, lb, src, lo, hi, w, what))
+		return;
+	/* 4. Nothing to tell it by in this build. */
 	w->reach = KCOV_SIM_NO_CODE;
 	say(w, "%s has no code of its own in this build: the debug info keeps no "
 	    "address of its own for it and the compiler merged its statements "
@@ -869,6 +1167,17 @@ static notrace void fill(struct kcov_sim_where *out, const struct kcov_sim_where
 
 	memcpy((char *)out + sizeof(out->sz), (const char *)w + sizeof(w->sz),
 	       sz - sizeof(out->sz));
+}
+
+/* REACHED > MAYBE > NOT_REACHED > NO_CODE > NOT_FOUND. */
+static notrace int rank(int reach)
+{
+	static const int r[] = {
+		[KCOV_SIM_NOT_REACHED] = 2, [KCOV_SIM_REACHED] = 4, [KCOV_SIM_MAYBE] = 3,
+		[KCOV_SIM_NO_CODE] = 1, [KCOV_SIM_NOT_FOUND] = 0,
+	};
+
+	return reach >= 0 && reach <= KCOV_SIM_NOT_FOUND ? r[reach] : 0;
 }
 
 notrace int ksim_reach_label(struct kcov_sim_cover *cap, const char *file,
@@ -890,9 +1199,9 @@ notrace int ksim_reach_label(struct kcov_sim_cover *cap, const char *file,
 				continue;
 			memset(&w, 0, sizeof(w));
 			label_state(cap, i, &l->labels[k], file, &w);
-			/* Several copies (or functions): the most that ran wins. */
-			if (!any || w.reach == KCOV_SIM_REACHED ||
-			    (best.reach != KCOV_SIM_REACHED && w.reach == KCOV_SIM_MAYBE))
+			/* Several copies (or functions): the most that ran
+			 * wins, then the best told (see rank()). */
+			if (!any || rank(w.reach) > rank(best.reach))
 				best = w;
 			any = true;
 		}

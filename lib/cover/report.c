@@ -204,7 +204,7 @@ static notrace struct siteline *site_lines(const struct kcov_sim_cover *cap, siz
 		return NULL;
 	}
 	for (k = 0; k < l->nrows; k++)
-		if (l->rows[k].end > l->rows[k].addr)
+		if (l->rows[k].end > l->rows[k].addr && !l->rows[k].call)
 			by[n++] = &l->rows[k];
 	qsort(by, n, sizeof(*by), cmp_row_addr);
 	for (k = 0; k < c->nsites; k++) {
