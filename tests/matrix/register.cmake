@@ -148,6 +148,15 @@ add_test(NAME package_cmake_golden COMMAND ${CMAKE_COMMAND} -DBIN=${bin}
 set_tests_properties(package_cmake_golden PROPERTIES
 	FIXTURES_REQUIRED ksim_pkg_cmake LABELS package TIMEOUT 300)
 
+# Issue 11: the README's CMake snippets, built exactly as printed, against
+# the staging install and in a source tree.
+add_test(NAME package_readme COMMAND ${CMAKE_COMMAND}
+	-DREADME=${PROJECT_SOURCE_DIR}/README.md -DBIN=${CMAKE_CURRENT_BINARY_DIR}/package-readme
+	-DSTAGE=${stage} -DSRC=${PROJECT_SOURCE_DIR} -DCC=${CMAKE_C_COMPILER}
+	"-DGEN=${CMAKE_GENERATOR}" -P ${ksim_t}/package/readme.cmake)
+set_tests_properties(package_readme PROPERTIES FIXTURES_REQUIRED ksim_pkg_stage
+	LABELS package TIMEOUT 900)
+
 # Consumer 2: a plain Makefile with pkg-config (the README's recipe).
 find_program(KSIM_MAKE make)
 if(KSIM_MAKE)
