@@ -584,29 +584,42 @@ notrace long ksim_reach_row(const struct kcov_sim_cover *cap, size_t i,
 	return best;
 }
 
-/* Combined state of @line in file @file of module @i: adds to @st. */
+/*
+ * Combined state of @line in file @file of module @i: adds to @st. The
+ * line's own rows decide; the ranges of inlined calls made on the line
+ * only when it has no row of its own (GCC scatters an inlined copy's
+ * ranges over code it shares with other copies).
+ */
 static notrace void line_in(const struct kcov_sim_cover *cap, size_t i, uint32_t file,
 			    int line, struct ksim_state *st)
 {
 	const struct ksim_lines *l = cap->reach->mods[i].lines;
 	size_t first, n, k;
-	bool maybe;
+	bool maybe, own = false;
+	int pass;
 
 	n = ksim_lines_rows(l, file, line, &first);
-	for (k = 0; k < n; k++) {
-		long hits = ksim_reach_row(cap, i, &l->rows[first + k], &maybe);
+	for (k = 0; k < n; k++)
+		own |= !l->rows[first + k].call;
+	for (pass = own ? 0 : 1; pass < 2; pass += 2)
+		for (k = 0; k < n; k++) {
+			const struct ksim_row *r = &l->rows[first + k];
+			long hits;
 
-		if (hits < 0)
-			continue;
-		st->found = true;
-		if (hits > 0) {
-			st->reach = KCOV_SIM_REACHED;
-			if (hits > st->hits)
-				st->hits = hits;
-		} else if (maybe && st->reach != KCOV_SIM_REACHED) {
-			st->reach = KCOV_SIM_MAYBE;
+			if (r->call != (pass == 1))
+				continue;
+			hits = ksim_reach_row(cap, i, r, &maybe);
+			if (hits < 0)
+				continue;
+			st->found = true;
+			if (hits > 0) {
+				st->reach = KCOV_SIM_REACHED;
+				if (hits > st->hits)
+					st->hits = hits;
+			} else if (maybe && st->reach != KCOV_SIM_REACHED) {
+				st->reach = KCOV_SIM_MAYBE;
+			}
 		}
-	}
 }
 
 /* The state of @file:@line over every module; has_rows: any row at all. */

@@ -20,30 +20,42 @@ struct lstat {
 	bool	maybe;
 };
 
-/* The instrumented lines of file @f of module @i, in order. */
+/* The instrumented lines of file @f of module @i, in order. As in
+ * reach.c, an inlined call's ranges count only for a line without rows of
+ * its own. */
 static notrace struct lstat *file_lines(const struct kcov_sim_cover *cap, size_t i,
 					const struct ksim_lines *l, uint32_t f, size_t *n)
 {
 	struct lstat *v = NULL;
-	size_t k, max = 0;
+	size_t k, j, max = 0, cnt;
+	bool own;
 
 	*n = 0;
-	for (k = 0; k < l->nrows; k++) {
+	for (k = 0; k < l->nrows; k += cnt ? cnt : 1) {
 		const struct ksim_row *r = &l->rows[k];
-		bool maybe;
-		long hits;
+		struct lstat st = { r->line, -1, false };
 
+		cnt = 0;
 		if (r->file != f)
 			continue;
-		hits = ksim_reach_row(cap, i, r, &maybe);
-		if (hits < 0)
-			continue;
-		if (*n && v[*n - 1].line == r->line) {
-			if (hits > v[*n - 1].hits)
-				v[*n - 1].hits = hits;
-			v[*n - 1].maybe |= maybe;
-			continue;
+		cnt = ksim_lines_rows(l, f, r->line, &j);
+		for (j = k, own = false; j < k + cnt; j++)
+			own |= !l->rows[j].call;
+		for (j = k; j < k + cnt; j++) {
+			bool maybe;
+			long hits;
+
+			if (l->rows[j].call == own)
+				continue;
+			hits = ksim_reach_row(cap, i, &l->rows[j], &maybe);
+			if (hits > st.hits)
+				st.hits = hits;
+			st.maybe |= maybe;
 		}
+		if (st.hits < 0)
+			continue;
+		if (st.hits > 0)
+			st.maybe = false;
 		if (*n == max) {
 			struct lstat *p;
 
@@ -56,11 +68,8 @@ static notrace struct lstat *file_lines(const struct kcov_sim_cover *cap, size_t
 			}
 			v = p;
 		}
-		v[(*n)++] = (struct lstat){ r->line, hits, maybe };
+		v[(*n)++] = st;
 	}
-	for (k = 0; k < *n; k++)
-		if (v[k].hits > 0)
-			v[k].maybe = false;
 	return v;
 }
 
