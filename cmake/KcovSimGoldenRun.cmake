@@ -16,7 +16,9 @@ if(NOT cmd)
 	message(FATAL_ERROR "golden ${KSIM_NAME}: no command after --")
 endif()
 
-# 1. Run the program with recording on.
+# 1. Run the program with recording on. Under kcov_sim_coverage_report()
+# the record is handed over to the report too.
+set(handover "$ENV{KCOV_SIM_RECORD}")
 file(REMOVE ${KSIM_RECORD})
 set(ENV{KCOV_SIM_RECORD} ${KSIM_RECORD})
 unset(ENV{KCOV_SIM_PC_MODE})
@@ -28,6 +30,11 @@ endif()
 if(NOT EXISTS ${KSIM_RECORD})
 	message(FATAL_ERROR "golden ${KSIM_NAME}: '${cmd}' recorded no coverage "
 		"(it must enable a TRACE_PC device and run instrumented code)")
+endif()
+if(handover)
+	get_filename_component(d "${handover}" DIRECTORY)
+	file(MAKE_DIRECTORY "${d}")
+	file(COPY_FILE ${KSIM_RECORD} "${handover}")
 endif()
 
 # 2. Recorded PCs -> sorted, unique file:line set.
@@ -74,20 +81,34 @@ if(NOT added AND NOT removed)
 	return()
 endif()
 
+# Each line with its function and source text (kcov-sim-symbolize
+# --describe, from the modules of the record): kept as one string, since
+# source lines hold ';'.
+function(ksim_describe sign lines out)
+	set(list ${KSIM_RECORD}.describe)
+	string(REPLACE ";" "\n" body "${lines}")
+	file(WRITE ${list} "${body}\n")
+	execute_process(COMMAND ${KSIM_SYMBOLIZE} --describe=${list}
+		INPUT_FILE ${KSIM_RECORD} RESULT_VARIABLE rc OUTPUT_VARIABLE text
+		ERROR_QUIET)
+	if(NOT rc EQUAL 0 OR text STREQUAL "")
+		set(text "${body}\n")	# the bare lines, then
+	endif()
+	string(REGEX REPLACE "\n$" "" text "${text}")
+	string(REPLACE "\n" "\n  ${sign} " text "${text}")
+	set(${out} "  ${sign} ${text}\n" PARENT_SCOPE)
+endfunction()
+
 set(report "golden coverage of ${KSIM_NAME} differs from ${KSIM_GOLDEN}\n")
 list(LENGTH added na)
 list(LENGTH removed nr)
 if(added)
-	string(APPEND report "newly covered (${na}):\n")
-	foreach(l ${added})
-		string(APPEND report "  + ${l}\n")
-	endforeach()
+	ksim_describe("+" "${added}" text)
+	string(APPEND report "newly covered (${na}):\n${text}")
 endif()
 if(removed)
-	string(APPEND report "no longer covered (${nr}):\n")
-	foreach(l ${removed})
-		string(APPEND report "  - ${l}\n")
-	endforeach()
+	ksim_describe("-" "${removed}" text)
+	string(APPEND report "no longer covered (${nr}):\n${text}")
 endif()
 
 if(KSIM_EXPECT_DIFF)

@@ -42,6 +42,11 @@
 # KCOV_SIM_VARIANT tells what was chosen: static, shared, or a generator
 # expression when only some configurations use a sanitizer.
 #
+# On a STATIC or OBJECT library the library is linked PUBLIC, so the
+# executables that link it get libkcov-sim and its include directory
+# (<kcov-sim/...>) too; on other targets PRIVATE. No other include
+# directory is added: stand-in kernel headers are the caller's to add.
+#
 # Works in the source tree (add_subdirectory) and after
 # find_package(KcovSim CONFIG): the targets have the same names.
 include_guard(GLOBAL)
@@ -263,7 +268,14 @@ function(_kcov_sim_finish target variant named srcs)
 				"find_package(KcovSim CONFIG) first")
 		endif()
 	endforeach()
-	target_link_libraries(${target} PRIVATE ${lib})
+	# A static or object library passes the library - and with it the
+	# kcov-sim/ include directory - on to whatever links it; others keep it.
+	get_target_property(type ${target} TYPE)
+	if(type STREQUAL "STATIC_LIBRARY" OR type STREQUAL "OBJECT_LIBRARY")
+		target_link_libraries(${target} PUBLIC ${lib})
+	else()
+		target_link_libraries(${target} PRIVATE ${lib})
+	endif()
 	if(lib STREQUAL "kcov-sim::lto")
 		set_property(TARGET ${target} PROPERTY KCOV_SIM_VARIANT lto)
 	elseif(lib STREQUAL "kcov-sim::static")

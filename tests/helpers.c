@@ -265,6 +265,33 @@ int t_child_exit(pid_t pid)
 	return WEXITSTATUS(status);
 }
 
+int t_run_cmocka_child(CMUnitTestFunction fn, char *out, size_t len)
+{
+	size_t used = 0;
+	ssize_t got;
+	int fds[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		const struct CMUnitTest one[] = { { "child", fn, NULL, NULL, NULL } };
+
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		_exit(cmocka_run_group_tests_name("child", one, NULL, NULL) ? 1 : 0);
+	}
+	close(fds[1]);
+	while (used + 1 < len && (got = read(fds[0], out + used, len - used - 1)) > 0)
+		used += (size_t)got;
+	out[used] = '\0';
+	close(fds[0]);
+	return t_child_exit(pid);
+}
+
 int t_pipe_send(int fd)
 {
 	return write(fd, "x", 1) == 1 ? 0 : -1;

@@ -138,6 +138,9 @@ bool t_profile_split(void);
 /* Wait for child @pid; fails the test unless it exited (not a signal).
  * Returns its exit status. */
 int t_child_exit(pid_t pid);
+/* Run @fn as the only test of a cmocka group in a forked child: its exit
+ * status (0 passed, 1 failed), and what it printed in @out (@len bytes). */
+int t_run_cmocka_child(CMUnitTestFunction fn, char *out, size_t len);
 
 /* One byte through a pipe, so two processes take turns; 0 or -1. Safe in
  * a forked child (asserts nothing). */

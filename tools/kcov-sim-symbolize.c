@@ -15,7 +15,8 @@
 
 struct opts {
 	bool	functions, inlines, addresses, basenames, lines;
-	const char *prefix;
+	bool	sites, report, all;
+	const char *prefix, *lcov, *test_name, *describe;
 };
 
 struct vec {
@@ -58,7 +59,18 @@ static void usage(FILE *out)
 "  -x       symbolize the addresses themselves; default: the call before\n"
 "           each coverage PC (PC - 1), which a return address points past\n"
 "  -l       print only the sorted set of file:line reached (all frames)\n"
-"  -p DIR   with -l: paths under DIR relative to it, others as base names\n");
+"  -p DIR   with -l: paths under DIR relative to it, others as base names\n"
+"Coverage of a whole run (the input: PCs of one or more runs, each run a\n"
+"\"#kcov-sim batch\" block of a record file; the code between two PCs of a\n"
+"run that every path takes counts as reached, see the README):\n"
+"  --sites           print the coverage sites of each -e FILE: every call\n"
+"                    of __sanitizer_cov_trace_pc, as PC, function, file:line\n"
+"  --report          what was not reached, per function and line (with -e:\n"
+"                    also modules no PC reached); --all: every function\n"
+"  --lcov=OUT        write an lcov tracefile (\"-\": standard output), for\n"
+"                    genhtml; --test-name=NAME sets its TN: line\n"
+"  --describe=LIST   for each \"file:line\" line of LIST, print it with its\n"
+"                    function and source text: file:line in f(): \"text\"\n");
 }
 
 static const char *show_file(const struct opts *o, const char *file)
@@ -189,8 +201,169 @@ static int print_lines(const struct opts *o, struct kcov_sim_symbolizer *s,
 	return 0;
 }
 
+/* All PCs of the input, and where each run ("#kcov-sim batch") starts. */
+struct input {
+	struct vec	pcs;		/* uint64_t */
+	struct vec	runs;		/* size_t: index of each run's first PC */
+};
+
+static int read_input(struct kcov_sim_symbolizer *s, struct input *in, int argc,
+		      char **argv, int first)
+{
+	char *line = NULL;
+	size_t cap = 0, start;
+	int i, r, ret = 0;
+	uint64_t pc;
+
+	start = 0;
+	vec_push(&in->runs, &start);
+	for (i = first; i < argc; i++)
+		if (parse_line(s, argv[i], &pc) == 1)
+			vec_push(&in->pcs, &pc);
+		else
+			ret = 1;
+	if (first < argc)
+		return ret;
+	while (getline(&line, &cap, stdin) > 0) {
+		if (!strncmp(line, "#kcov-sim batch", 15) && in->pcs.nr) {
+			start = in->pcs.nr;	/* a new run */
+			vec_push(&in->runs, &start);
+			continue;
+		}
+		r = parse_line(s, line, &pc);
+		if (r == 1)
+			vec_push(&in->pcs, &pc);
+		else if (r < 0)
+			ret = 1;
+	}
+	free(line);
+	return ret;
+}
+
+/* --sites: every coverage site of each -e file. */
+static int print_sites(const struct opts *o, struct kcov_sim_symbolizer *s,
+		       char **files, size_t nfiles)
+{
+	const uint64_t *pcs;
+	struct kcov_sim_sym sym;
+	size_t f;
+	long n, i;
+	int ret = 0;
+
+	for (f = 0; f < nfiles; f++) {
+		n = kcov_sim_symbolizer_sites(s, files[f], &pcs);
+		if (n < 0) {
+			fprintf(stderr, "kcov-sim-symbolize: %s: %s\n", files[f], strerror((int)-n));
+			ret = 1;
+			continue;
+		}
+		if (!n) {
+			fprintf(stderr, "kcov-sim-symbolize: %s: no calls to "
+				"__sanitizer_cov_trace_pc: not instrumented, or the "
+				"hooks were inlined (LTO), which leaves no sites to find\n",
+				files[f]);
+			ret = 1;
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			kcov_sim_symbolize_offset(s, files[f], pcs[i], &sym);
+			printf("0x%" PRIx64 " %s %s:%d\n", pcs[i], sym.frames[0].function,
+			       show_file(o, sym.frames[0].file), sym.frames[0].line);
+		}
+		fprintf(stderr, "kcov-sim-symbolize: %s: %ld coverage sites\n", files[f], n);
+	}
+	return ret;
+}
+
+/* --describe: the function and source text of each file:line of @list. */
+static int describe(struct kcov_sim_symbolizer *s, const char *list)
+{
+	FILE *f = fopen(list, "r"), *src;
+	char *line = NULL, *text = NULL, *colon;
+	size_t cap = 0, tcap = 0;
+	const char *func, *path;
+	int n, i;
+
+	if (!f) {
+		fprintf(stderr, "kcov-sim-symbolize: %s: %s\n", list, strerror(errno));
+		return 1;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		line[strcspn(line, "\r\n")] = '\0';
+		colon = strrchr(line, ':');
+		if (!colon || (n = atoi(colon + 1)) <= 0)
+			continue;
+		*colon = '\0';
+		func = path = NULL;
+		kcov_sim_symbolizer_function_at(s, line, n, &func, &path);
+		printf("%s:%d", line, n);
+		if (func)
+			printf(" in %s()", func);
+		putchar(':');
+		src = path ? fopen(path, "r") : NULL;
+		for (i = 0; src && i < n && getline(&text, &tcap, src) > 0; i++)
+			;
+		if (src && i == n) {
+			char *t = text + strspn(text, " \t");
+
+			t[strcspn(t, "\r\n")] = '\0';
+			printf(" \"%s\"", t);
+		}
+		if (src)
+			fclose(src);
+		putchar('\n');
+	}
+	free(line);
+	free(text);
+	fclose(f);
+	return 0;
+}
+
+/* --report and --lcov: the input's runs as one capture. */
+static int whole_run(const struct opts *o, struct kcov_sim_symbolizer *s,
+		     struct input *in, char **files, size_t nfiles)
+{
+	struct kcov_sim_cover *cap = kcov_sim_cover_new(s);
+	const uint64_t *pcs = in->pcs.v;
+	const size_t *runs = in->runs.v;
+	size_t r, f;
+	int err = 0, ret = 0;
+	FILE *out;
+
+	if (!cap)
+		return 1;
+	for (r = 0; r < in->runs.nr && !err; r++) {
+		size_t end = r + 1 < in->runs.nr ? runs[r + 1] : in->pcs.nr;
+
+		err = kcov_sim_cover_add(cap, pcs + runs[r], end - runs[r]);
+	}
+	for (f = 0; f < nfiles && !err; f++)
+		err = kcov_sim_cover_add_module(cap, files[f]);
+	if (!err && o->report)
+		err = kcov_sim_cover_write_report(cap, stdout, o->prefix,
+						  o->all ? KCOV_SIM_REPORT_ALL : 0);
+	if (!err && o->lcov) {
+		out = strcmp(o->lcov, "-") ? fopen(o->lcov, "w") : stdout;
+		if (!out) {
+			fprintf(stderr, "kcov-sim-symbolize: %s: %s\n", o->lcov, strerror(errno));
+			ret = 1;
+		} else {
+			err = kcov_sim_cover_write_lcov(cap, out, o->test_name);
+			if (out != stdout && fclose(out) && !err)
+				err = -EIO;
+		}
+	}
+	if (err) {
+		fprintf(stderr, "kcov-sim-symbolize: %s\n", strerror(-err));
+		ret = 1;
+	}
+	kcov_sim_cover_free(cap);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
+	enum { O_SITES = 256, O_REPORT, O_LCOV, O_TN, O_DESCRIBE, O_ALL };
 	static const struct option longopts[] = {
 		{ "exe", required_argument, NULL, 'e' },
 		{ "map", required_argument, NULL, 'm' },
@@ -201,16 +374,24 @@ int main(int argc, char **argv)
 		{ "exact", no_argument, NULL, 'x' },
 		{ "lines", no_argument, NULL, 'l' },
 		{ "prefix", required_argument, NULL, 'p' },
+		{ "sites", no_argument, NULL, O_SITES },
+		{ "report", no_argument, NULL, O_REPORT },
+		{ "all", no_argument, NULL, O_ALL },
+		{ "lcov", required_argument, NULL, O_LCOV },
+		{ "test-name", required_argument, NULL, O_TN },
+		{ "describe", required_argument, NULL, O_DESCRIBE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { 0 };
-	struct vec pcs = { .size = sizeof(uint64_t) };
+	struct input in = { .pcs = { .size = sizeof(uint64_t) },
+			    .runs = { .size = sizeof(size_t) } };
+	struct vec files = { .size = sizeof(char *) };
 	struct kcov_sim_symbolizer *s;
 	unsigned int flags = KCOV_SIM_SYM_OFFLINE;
 	struct kcov_sim_sym sym;
-	char *line = NULL;
-	size_t cap = 0, i;
+	bool hinted = false;
+	size_t i;
 	int c, ret = 0, r;
 	uint64_t pc;
 
@@ -224,6 +405,12 @@ int main(int argc, char **argv)
 		case 'x': flags |= KCOV_SIM_SYM_EXACT; break;
 		case 'l': o.lines = true; break;
 		case 'p': o.prefix = optarg; break;
+		case O_SITES: o.sites = true; break;
+		case O_REPORT: o.report = true; break;
+		case O_ALL: o.all = true; break;
+		case O_LCOV: o.lcov = optarg; break;
+		case O_TN: o.test_name = optarg; break;
+		case O_DESCRIBE: o.describe = optarg; break;
 		case 'e': case 'm': break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -233,38 +420,55 @@ int main(int argc, char **argv)
 		return 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "e:m:fiasxlp:h", longopts, NULL)) != -1) {
-		if (c == 'e' && (r = kcov_sim_symbolizer_add_file(s, optarg))) {
-			fprintf(stderr, "kcov-sim-symbolize: %s: %s\n", optarg, strerror(-r));
-			ret = 1;
+		if (c == 'e') {
+			if ((r = kcov_sim_symbolizer_add_file(s, optarg))) {
+				fprintf(stderr, "kcov-sim-symbolize: %s: %s\n", optarg,
+					strerror(-r));
+				ret = 1;
+			} else {
+				vec_push(&files, &optarg);
+			}
 		}
 		if (c == 'm' && read_map(s, optarg))
 			ret = 1;
 	}
-	for (i = (size_t)optind; i < (size_t)argc; i++)
-		if (parse_line(s, argv[i], &pc) == 1)
-			vec_push(&pcs, &pc);
-		else
-			ret = 1;
-	if (optind == argc)
-		while (getline(&line, &cap, stdin) > 0) {
-			r = parse_line(s, line, &pc);
-			if (r == 1)
-				vec_push(&pcs, &pc);
-			else if (r < 0)
-				ret = 1;
-		}
-	free(line);
-	if (o.lines) {
-		if (print_lines(&o, s, &pcs))
+	if (o.sites) {
+		ret |= print_sites(&o, s, files.v, files.nr);
+		goto out;
+	}
+	if (read_input(s, &in, argc, argv, optind))
+		ret = 1;
+	if (o.describe) {
+		ret |= describe(s, o.describe);
+	} else if (o.report || o.lcov) {
+		ret |= whole_run(&o, s, &in, files.v, files.nr);
+	} else if (o.lines) {
+		if (print_lines(&o, s, &in.pcs))
 			ret = 1;
 	} else {
-		for (i = 0; i < pcs.nr; i++) {
-			pc = ((uint64_t *)pcs.v)[i];
-			kcov_sim_symbolize(s, pc, &sym);
+		for (i = 0; i < in.pcs.nr; i++) {
+			pc = ((uint64_t *)in.pcs.v)[i];
+			if (kcov_sim_symbolize(s, pc, &sym) == -ERANGE) {
+				ret = 1;
+				if (!hinted)
+					fprintf(stderr, "kcov-sim-symbolize: 0x%" PRIx64 " is "
+						"not an address of %s: it is position-"
+						"independent (PIE or shared object), so a raw "
+						"PC is a run-time address that moves at every "
+						"load. Collect PCs in module mode "
+						"(KCOV_SIM_PC_MODE=module) and pass them with "
+						"-e, or pass the module map (-m, or a "
+						"KCOV_SIM_RECORD file) with them\n", pc,
+						sym.module);
+				hinted = true;
+			}
 			print_sym(&o, pc, &sym);
 		}
 	}
-	free(pcs.v);
+out:
+	free(in.pcs.v);
+	free(in.runs.v);
+	free(files.v);
 	kcov_sim_symbolizer_free(s);
 	return ret;
 }

@@ -9,19 +9,27 @@
  *	assert_kcov_covered(cap, "validate_attr");
  *	assert_kcov_not_covered(cap, "reject_attr");
  *	assert_kcov_line_covered(cap, "attr.c", 212);
+ *	assert_kcov_label_reached(cap, "attr.c", "out_free");
  *	assert_kcov_order(cap, "parse", "validate_attr", "check_range");
  *	kcov_sim_cover_free(cap);
  *
  * A failing assertion prints what it expected and the symbolized trace
  * (at most KCOV_SIM_CMOCKA_TRACE_LINES lines) before failing the test.
  * Like every cmocka assertion, use them on the test's main thread.
+ *
+ * Line and label assertions ask what ran (cover.h, kcov_sim_cover_line()):
+ * a line counts as covered when its code ran, whichever block the compiler
+ * put it in; a line or label with no code of its own in this build fails
+ * either assertion with a message that says so and why.
  */
 #ifndef KCOV_SIM_CMOCKA_H
 #define KCOV_SIM_CMOCKA_H
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <kcov-sim/cover.h>
 
@@ -33,18 +41,49 @@ static inline void _kcov_sim_fail(struct kcov_sim_cover *cap, const char *file,
 				  int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/*
+ * cmocka (1.1.5) formats each print_error() into a 1024-byte buffer: print
+ * long text a line at a time, and a line in pieces of less than that.
+ */
+static inline void _kcov_sim_print_lines(const char *text)
+{
+	const char *nl;
+	int len;
+
+	while (*text) {
+		nl = strchr(text, '\n');
+		len = nl ? (int)(nl - text) : (int)strlen(text);
+		while (len > 960) {
+			print_error("%.960s\n", text);
+			text += 960;
+			len -= 960;
+		}
+		print_error("%.*s\n", len, text);
+		text += len + (nl != NULL);
+	}
+}
+
 static inline void _kcov_sim_fail(struct kcov_sim_cover *cap, const char *file,
 				  int line, const char *fmt, ...)
 {
 	va_list ap;
-	char *trace;
+	char *msg, *trace;
+	int len;
 
 	va_start(ap, fmt);
-	vprint_error(fmt, ap);
+	len = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
+	msg = len >= 0 ? (char *)malloc((size_t)len + 1) : NULL;
+	if (msg) {
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)len + 1, fmt, ap);
+		va_end(ap);
+		_kcov_sim_print_lines(msg);
+		free(msg);
+	}
 	trace = cap ? kcov_sim_cover_format(cap, KCOV_SIM_CMOCKA_TRACE_LINES) : NULL;
 	if (trace)
-		print_error("%s", trace);
+		_kcov_sim_print_lines(trace);
 	free(trace);
 	_fail(file, line);
 }
@@ -88,20 +127,37 @@ static inline void _kcov_sim_covered(struct kcov_sim_cover *cap, const char *fun
 			       func, hits);
 }
 
+/* A line or label must have run (@want) or must not have; anything the
+ * trace cannot tell (merged code, an untold branch) fails both ways. */
+static inline void _kcov_sim_where(struct kcov_sim_cover *cap, int err,
+				   const struct kcov_sim_where *w, int want,
+				   const char *file, int line)
+{
+	if (err)
+		_kcov_sim_fail(cap, file, line, "ERROR: coverage query failed: %d\n", err);
+	else if (want && w->reach != KCOV_SIM_REACHED)
+		_kcov_sim_fail(cap, file, line, "ERROR: %s\n", w->why);
+	else if (!want && w->reach != KCOV_SIM_NOT_REACHED)
+		_kcov_sim_fail(cap, file, line, "ERROR: %s%s\n", w->why,
+			       w->reach == KCOV_SIM_REACHED ? ", but should not be" : "");
+}
+
 static inline void _kcov_sim_line(struct kcov_sim_cover *cap, const char *src,
 				  int src_line, int want, const char *file, int line)
 {
-	long hits = kcov_sim_cover_line_hits(cap, src, src_line);
+	struct kcov_sim_where w = { .sz = sizeof(w) };
 
-	if (hits < 0)
-		_kcov_sim_fail(cap, file, line, "ERROR: coverage query failed: %ld\n", hits);
-	else if (want && !hits)
-		_kcov_sim_fail(cap, file, line, "ERROR: %s:%d was not reached\n",
-			       src, src_line);
-	else if (!want && hits)
-		_kcov_sim_fail(cap, file, line,
-			       "ERROR: %s:%d was reached (%ld PCs) but should not be\n",
-			       src, src_line, hits);
+	_kcov_sim_where(cap, kcov_sim_cover_line(cap, src, src_line, &w), &w, want,
+			file, line);
+}
+
+static inline void _kcov_sim_label(struct kcov_sim_cover *cap, const char *src,
+				   const char *label, int want, const char *file, int line)
+{
+	struct kcov_sim_where w = { .sz = sizeof(w) };
+
+	_kcov_sim_where(cap, kcov_sim_cover_label(cap, src, label, &w), &w, want,
+			file, line);
 }
 
 static inline void _kcov_sim_calls(struct kcov_sim_cover *cap, const char *func,
@@ -125,10 +181,15 @@ static inline void _kcov_sim_order(struct kcov_sim_cover *cap, const char *const
 		n++;
 	ret = kcov_sim_cover_in_order(cap, funcs, n);
 	if (ret != 1) {
-		print_error("ERROR: not reached in this order:");
-		for (n = 0; funcs[n]; n++)
-			print_error(" %s()", funcs[n]);
-		_kcov_sim_fail(cap, file, line, "%s\n", ret < 0 ? " (query failed)" : "");
+		char msg[900];
+		size_t used = 0;
+
+		used += (size_t)snprintf(msg, sizeof(msg), "ERROR: not reached in this order:");
+		for (n = 0; funcs[n] && used < sizeof(msg); n++)
+			used += (size_t)snprintf(msg + used, sizeof(msg) - used, " %s()",
+						 funcs[n]);
+		_kcov_sim_fail(cap, file, line, "%s%s\n", msg,
+			       ret < 0 ? " (query failed)" : "");
 	}
 }
 
@@ -138,11 +199,17 @@ static inline void _kcov_sim_order(struct kcov_sim_cover *cap, const char *const
 /* No PC of @func was recorded. */
 #define assert_kcov_not_covered(cap, func) \
 	_kcov_sim_covered((cap), (func), 0, __FILE__, __LINE__)
-/* Some PC at @src:@line ("attr.c" or "net/attr.c", any inline frame). */
+/* Code of @src:@line ran ("attr.c" or "net/attr.c"; inlined copies count). */
 #define assert_kcov_line_covered(cap, src, line) \
 	_kcov_sim_line((cap), (src), (line), 1, __FILE__, __LINE__)
+/* @src:@line has code and none of it ran. */
 #define assert_kcov_line_not_covered(cap, src, line) \
 	_kcov_sim_line((cap), (src), (line), 0, __FILE__, __LINE__)
+/* goto label @label of @src was reached / was not. */
+#define assert_kcov_label_reached(cap, src, label) \
+	_kcov_sim_label((cap), (src), (label), 1, __FILE__, __LINE__)
+#define assert_kcov_label_not_reached(cap, src, label) \
+	_kcov_sim_label((cap), (src), (label), 0, __FILE__, __LINE__)
 /* @func was entered exactly @n times. */
 #define assert_kcov_calls(cap, func, n) \
 	_kcov_sim_calls((cap), (func), (n), __FILE__, __LINE__)

@@ -87,11 +87,24 @@ KCOV_SIM_API int kcov_sim_symbolizer_add_map_line(struct kcov_sim_symbolizer *s,
  * files and maps added.
  * @return 0; -ENOENT if no module is known for @pc (out->module is "??");
  * -ESTALE if the file on disk is not the one the map names (build-ids
- * differ). Without debug info the function comes from the symbol table
- * and the file is "??".
+ * differ); -ERANGE for a raw value outside a position-independent first
+ * file (a run-time address of a PIE: use module mode or a module map).
+ * Without debug info the function comes from the symbol table and the
+ * file is "??".
  */
 KCOV_SIM_API int kcov_sim_symbolize(struct kcov_sim_symbolizer *s, uint64_t pc,
 				    struct kcov_sim_sym *out);
+
+/**
+ * @brief The source function whose text holds @file:@line (@file: a whole
+ * trailing part of the path), in the modules @s knows: *@function, and
+ * the file's full path in *@path (strings belong to @s).
+ * @return 0, or -ENOENT (*@path may still be set when only the function
+ * is unknown).
+ */
+KCOV_SIM_API int kcov_sim_symbolizer_function_at(struct kcov_sim_symbolizer *s,
+						 const char *file, int line,
+						 const char **function, const char **path);
 
 /** @brief Symbolize link-time address @offset of module @path. */
 KCOV_SIM_API int kcov_sim_symbolize_offset(struct kcov_sim_symbolizer *s,
@@ -165,6 +178,113 @@ KCOV_SIM_API char *kcov_sim_cover_format(struct kcov_sim_cover *cap, size_t max_
 /** @brief kcov_sim_cover_format() written to @out. */
 KCOV_SIM_API void kcov_sim_cover_print(struct kcov_sim_cover *cap, FILE *out,
 				       size_t max_lines);
+
+/* ---- Lines and labels by what ran (since 0.1, issue 11) ------------------ */
+
+/*
+ * A coverage PC says that one basic block ran: the code from the hook call
+ * to the end of its block. The questions below look at every instruction
+ * the trace proves ran - the block of each PC, and the code between two
+ * consecutive PCs of a function that every path between them takes - and
+ * ask the line table which source lines that code belongs to. So a line
+ * whose code the compiler merged into another block is still answered
+ * (README, "Lines at -O2").
+ */
+enum kcov_sim_reach {
+	KCOV_SIM_NOT_REACHED = 0,	/* it has code, none of it ran */
+	KCOV_SIM_REACHED = 1,		/* some of its code ran */
+	KCOV_SIM_MAYBE = 2,		/* its code lies only on a branch the
+					 * trace cannot tell was taken */
+	KCOV_SIM_NO_CODE = 3,		/* no machine code of its own in this
+					 * build (merged into other lines) */
+	KCOV_SIM_NOT_FOUND = 4,		/* no instrumented code of that file, or
+					 * no such label, in the modules seen */
+};
+
+struct kcov_sim_where {
+	size_t		sz;		/* set to sizeof(struct kcov_sim_where) */
+	int		reach;		/* enum kcov_sim_reach */
+	long		hits;		/* times its code ran (REACHED) */
+	int		line;		/* the line; for a label, its line */
+	int		before, after;	/* NO_CODE: nearest lines above and
+					 * below with code, 0 if none */
+	char		why[640];	/* one or two sentences that say so */
+};
+
+/**
+ * @brief Did the code of @file:@line run? @file matches a whole trailing
+ * part of the path. A line without code that holds a label is answered
+ * as kcov_sim_cover_label().
+ * @return 0 with @out filled (up to @out->sz bytes), or a negative errno.
+ */
+KCOV_SIM_API int kcov_sim_cover_line(struct kcov_sim_cover *cap, const char *file,
+				     int line, struct kcov_sim_where *out);
+
+/**
+ * @brief Was goto label @label of @file reached? By its address where the
+ * debug info keeps one that belongs to its own statements, else by the
+ * code of the statements after it.
+ * @return 0 with @out filled, or a negative errno.
+ */
+KCOV_SIM_API int kcov_sim_cover_label(struct kcov_sim_cover *cap, const char *file,
+				      const char *label, struct kcov_sim_where *out);
+
+/* ---- Coverage of a whole run: sites, reports, lcov ------------------------ */
+
+/**
+ * @brief An empty, ended capture to fill with kcov_sim_cover_add(), for
+ * PCs collected elsewhere (a KCOV_SIM_RECORD file, another process).
+ * @param s the symbolizer that knows their modules (borrowed; NULL: a new
+ * in-process one, owned by the capture).
+ */
+KCOV_SIM_API struct kcov_sim_cover *kcov_sim_cover_new(struct kcov_sim_symbolizer *s);
+
+/**
+ * @brief Append one run of PCs, in the order they were collected (one
+ * buffer from reset to read). Runs are never joined: the code between two
+ * PCs is only inferred inside one run.
+ * @return 0 or a negative errno (-EINVAL: a capture still running).
+ */
+KCOV_SIM_API int kcov_sim_cover_add(struct kcov_sim_cover *cap, const uint64_t *pcs,
+				    size_t n);
+
+/**
+ * @brief Report module @path too, even if no PC reached it (its coverable
+ * sites count as not reached).
+ */
+KCOV_SIM_API int kcov_sim_cover_add_module(struct kcov_sim_cover *cap, const char *path);
+
+/**
+ * @brief The coverage sites of module @path: the link-time PCs of its calls
+ * to __sanitizer_cov_trace_pc (the return addresses the hook records),
+ * sorted. The array belongs to @s.
+ * @return how many (0 when the module calls no hook: not instrumented, or
+ * the hooks were inlined by LTO), or a negative errno.
+ */
+KCOV_SIM_API long kcov_sim_symbolizer_sites(struct kcov_sim_symbolizer *s,
+					    const char *path, const uint64_t **pcs);
+
+/* Flags of kcov_sim_cover_write_report(). */
+#define KCOV_SIM_REPORT_ALL	0x1	/* also functions fully reached */
+
+/**
+ * @brief What was not reached, per function and per line: for each
+ * instrumented function, sites and lines reached of all, then the lines
+ * not reached. Paths are shown relative to @prefix when under it.
+ * @return 0 or a negative errno.
+ */
+KCOV_SIM_API int kcov_sim_cover_write_report(struct kcov_sim_cover *cap, FILE *out,
+					     const char *prefix, unsigned int flags);
+
+/**
+ * @brief The coverage as an lcov tracefile (TN, SF, FN, FNDA, FNF, FNH, DA,
+ * LF, LH, end_of_record), every instrumented line with its count, lines
+ * not reached as 0: the input of genhtml.
+ * @param test_name the TN: name (NULL: none).
+ * @return 0 or a negative errno.
+ */
+KCOV_SIM_API int kcov_sim_cover_write_lcov(struct kcov_sim_cover *cap, FILE *out,
+					   const char *test_name);
 
 #ifdef __cplusplus
 }

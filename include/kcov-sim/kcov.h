@@ -3,22 +3,16 @@
  * kcov-sim/kcov.h - the KCOV uapi, value for value as <linux/kcov.h>.
  *
  * Programs written against the kernel header compile unchanged against this
- * one; it defines nothing that the kernel header does not. Where the system
- * has <linux/kcov.h> (Debian's linux-libc-dev), this header IS that one,
- * so the two can be included together, in either order, as C or C++: one
- * definition of struct kcov_remote_arg, with the kernel's field types.
- * What an older system header lacks (KCOV_TRACE_CMP came in Linux 4.16,
- * the remote ioctl in 5.5), and everything where there is none, is
- * defined here with the same values.
+ * one; it defines nothing that the kernel header does not. The two can be
+ * included together, in either order, as C or C++: included first, this
+ * one takes the kernel header's include guard (_LINUX_KCOV_IOCTLS_H), so a
+ * later <linux/kcov.h> adds nothing; included second, it adds only what an
+ * older system header lacks (KCOV_TRACE_CMP came in Linux 4.16, the remote
+ * ioctl in 5.5). It never includes the system header itself: ported kernel
+ * code often brings a stand-in <linux/types.h> of its own.
  */
 #ifndef KCOV_SIM_KCOV_H
 #define KCOV_SIM_KCOV_H
-
-#if defined(__has_include)
-#if __has_include(<linux/kcov.h>)
-#include <linux/kcov.h>
-#endif
-#endif
 
 #include <stdint.h>
 #include <sys/ioctl.h>
@@ -28,7 +22,7 @@ extern "C" {
 #endif
 
 #ifndef _LINUX_KCOV_IOCTLS_H
-#define _LINUX_KCOV_IOCTLS_H	/* no system header: this is the uapi */
+#define _LINUX_KCOV_IOCTLS_H	/* no system header yet: this is the uapi */
 #define KCOV_INIT_TRACE		_IOR('c', 1, unsigned long)
 #define KCOV_ENABLE		_IO('c', 100)
 #define KCOV_DISABLE		_IO('c', 101)

@@ -18,27 +18,13 @@
 #include <sys/mman.h>
 
 #include "compiler.h"
+#include "cover_int.h"
 #include "pc_encode.h"
 #include <kcov-sim/cover.h>
 #include <kcov-sim/kcov.h>
 
 #define DEFAULT_WORDS	(1ul << 18)
 
-struct kcov_sim_cover {
-	int			fd;		/* -1 once ended */
-	unsigned long		*area;
-	size_t			words;
-	uint64_t		*pcs;		/* the trace, after end */
-	size_t			n;
-	int			truncated;
-	bool			ended;
-	/* Symbolized on first query: */
-	struct kcov_sim_symbolizer *sym;
-	uint64_t		*upcs;		/* the distinct PCs */
-	struct kcov_sim_sym	*syms;		/* one per distinct PC */
-	size_t			nsyms;
-	uint32_t		*idx;		/* trace entry -> syms[] */
-};
 
 static notrace void cover_release(struct kcov_sim_cover *cap)
 {
@@ -118,7 +104,13 @@ KCOV_SIM_API notrace void kcov_sim_cover_free(struct kcov_sim_cover *cap)
 	if (!cap->ended && cap->fd >= 0)
 		kcov_sim_ioctl(cap->fd, KCOV_DISABLE, 0);
 	cover_release(cap);
-	kcov_sim_symbolizer_free(cap->sym);
+	ksim_reach_free(cap->reach);
+	if (cap->own_sym)
+		kcov_sim_symbolizer_free(cap->sym);
+	for (size_t i = 0; i < cap->nextra; i++)
+		free(cap->extra[i]);
+	free(cap->extra);
+	free(cap->seqs);
 	free(cap->upcs);
 	free(cap->syms);
 	free(cap->idx);
@@ -149,8 +141,10 @@ static notrace int symbolize_all(struct kcov_sim_cover *cap)
 		return 0;
 	while (size < 2 * cap->n)
 		size *= 2;
-	if (!cap->sym)
+	if (!cap->sym) {
 		cap->sym = kcov_sim_symbolizer_new(0);
+		cap->own_sym = true;
+	}
 	slot = calloc(size, sizeof(*slot));	/* open addressing: syms index + 1 */
 	cap->upcs = malloc(cap->n * sizeof(*cap->upcs));
 	cap->syms = malloc(cap->n * sizeof(*cap->syms));
@@ -414,4 +408,114 @@ KCOV_SIM_API notrace char *kcov_sim_cover_format(struct kcov_sim_cover *cap,
 		return NULL;
 	}
 	return text;
+}
+
+/* ---- lines and labels; captures of PCs from elsewhere ------------------------ */
+
+KCOV_SIM_API notrace int kcov_sim_cover_line(struct kcov_sim_cover *cap, const char *file,
+					     int line, struct kcov_sim_where *out)
+{
+	if (!cap || !file || !out)
+		return -EINVAL;
+	return ksim_reach_line(cap, file, line, out);
+}
+
+KCOV_SIM_API notrace int kcov_sim_cover_label(struct kcov_sim_cover *cap, const char *file,
+					      const char *label, struct kcov_sim_where *out)
+{
+	if (!cap || !file || !label || !out)
+		return -EINVAL;
+	return ksim_reach_label(cap, file, label, out);
+}
+
+KCOV_SIM_API notrace struct kcov_sim_cover *kcov_sim_cover_new(struct kcov_sim_symbolizer *s)
+{
+	struct kcov_sim_cover *cap = calloc(1, sizeof(*cap));
+
+	if (!cap)
+		return NULL;
+	cap->fd = -1;
+	cap->ended = true;
+	cap->sym = s;
+	cap->pcs = malloc(sizeof(*cap->pcs));
+	if (!cap->pcs) {
+		free(cap);
+		return NULL;
+	}
+	return cap;
+}
+
+/* Forget what was worked out from the PCs: more are coming. */
+static notrace void cover_reset(struct kcov_sim_cover *cap)
+{
+	ksim_reach_free(cap->reach);
+	cap->reach = NULL;
+	free(cap->upcs);
+	free(cap->syms);
+	free(cap->idx);
+	cap->upcs = NULL;
+	cap->syms = NULL;
+	cap->idx = NULL;
+	cap->nsyms = 0;
+}
+
+KCOV_SIM_API notrace int kcov_sim_cover_add(struct kcov_sim_cover *cap, const uint64_t *pcs,
+					    size_t n)
+{
+	uint64_t *v;
+	size_t *q;
+
+	if (!cap || !cap->ended || (!pcs && n))
+		return -EINVAL;
+	if (!n)
+		return 0;
+	v = realloc(cap->pcs, (cap->n + n) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	cap->pcs = v;
+	q = realloc(cap->seqs, (cap->nseqs + 1) * sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	cap->seqs = q;
+	cover_reset(cap);
+	cap->seqs[cap->nseqs++] = cap->n;
+	memcpy(cap->pcs + cap->n, pcs, n * sizeof(*pcs));
+	cap->n += n;
+	return 0;
+}
+
+KCOV_SIM_API notrace int kcov_sim_cover_add_module(struct kcov_sim_cover *cap,
+						   const char *path)
+{
+	char **v, *p;
+
+	if (!cap || !path)
+		return -EINVAL;
+	v = realloc(cap->extra, (cap->nextra + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	cap->extra = v;
+	p = strdup(path);
+	if (!p)
+		return -ENOMEM;
+	cover_reset(cap);
+	cap->extra[cap->nextra++] = p;
+	return 0;
+}
+
+KCOV_SIM_API notrace long kcov_sim_symbolizer_sites(struct kcov_sim_symbolizer *s,
+						    const char *path, const uint64_t **pcs)
+{
+	const struct ksim_code *c;
+	struct smod *m;
+	int err;
+
+	if (!s || !path || !pcs)
+		return -EINVAL;
+	m = ksim_sym_module(s, path, &err);
+	if (!m)
+		return err;
+	c = ksim_smod_code(m);
+	*pcs = c ? c->sites : NULL;
+	return c ? (long)c->nsites : 0;
 }

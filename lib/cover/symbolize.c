@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "code.h"
 #include "compiler.h"
 #include "pc_encode.h"
 #include <kcov-sim/cover.h>
@@ -38,6 +39,12 @@ struct smod {
 	Dwfl		*dwfl;
 	Dwfl_Module	*dm;
 	Dwarf_Addr	bias;		/* Dwfl address - link-time address */
+	int		elf_type;	/* ET_EXEC, ET_DYN, ... once open */
+	uint64_t	lo, hi;		/* link-time span of its PT_LOAD segments */
+	/* Coverage sites and source index (code.h), built on first use. */
+	struct ksim_code *code;
+	struct ksim_lines *lines;
+	bool		code_tried, lines_tried;
 };
 
 struct kcov_sim_symbolizer {
@@ -69,6 +76,8 @@ KCOV_SIM_API notrace void kcov_sim_symbolizer_free(struct kcov_sim_symbolizer *s
 	if (!s)
 		return;
 	for (i = 0; i < s->nr; i++) {
+		ksim_code_free(s->mods[i]->code);
+		ksim_lines_free(s->mods[i]->lines);
 		if (s->mods[i]->dwfl)
 			dwfl_end(s->mods[i]->dwfl);
 		free(s->mods[i]->path);
@@ -127,6 +136,28 @@ static notrace unsigned int file_nslots(Elf *elf)
 	return (unsigned int)(span >> KCOV_SIM_PC_KERNEL_SLOT_SHIFT) + 1;
 }
 
+/* The file's type and the addresses its loadable segments take. */
+static notrace void file_span(struct smod *m, Elf *elf)
+{
+	size_t i, n = 0;
+	GElf_Ehdr eh;
+	GElf_Phdr ph;
+
+	m->elf_type = gelf_getehdr(elf, &eh) ? eh.e_type : ET_NONE;
+	m->lo = UINT64_MAX;
+	m->hi = 0;
+	if (elf_getphdrnum(elf, &n))
+		n = 0;
+	for (i = 0; i < n; i++) {
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (ph.p_vaddr < m->lo)
+			m->lo = ph.p_vaddr;
+		if (ph.p_vaddr + ph.p_memsz > m->hi)
+			m->hi = ph.p_vaddr + ph.p_memsz;
+	}
+}
+
 /* Open @m's file with libdw; check it is the build the map names. */
 static notrace int mod_open(struct smod *m)
 {
@@ -161,6 +192,7 @@ static notrace int mod_open(struct smod *m)
 		m->have_id = true;
 	}
 	m->nslots = file_nslots(elf);
+	file_span(m, elf);
 	m->state = 1;
 	return 0;
 }
@@ -513,5 +545,116 @@ KCOV_SIM_API notrace int kcov_sim_symbolize(struct kcov_sim_symbolizer *s, uint6
 		sym_unknown(out, NULL, off);
 		return -ENOENT;
 	}
+	/*
+	 * A raw value outside the file: a run-time address of a position-
+	 * independent file (ET_DYN), which moves at every load. Say so rather
+	 * than look up some other place.
+	 */
+	if (!(pc >> 63) && m == s->first_file && !mod_open(m) && m->elf_type == ET_DYN &&
+	    (off < m->lo || off >= m->hi)) {
+		sym_unknown(out, m->path, off);
+		return -ERANGE;
+	}
 	return symbolize_mod(s, m, off, out);
+}
+
+KCOV_SIM_API notrace int kcov_sim_symbolizer_function_at(struct kcov_sim_symbolizer *s,
+							 const char *file, int line,
+							 const char **function,
+							 const char **path)
+{
+	size_t i, f, k;
+
+	if (!s || !file || !function || !path)
+		return -EINVAL;
+	*function = NULL;
+	*path = NULL;
+	for (i = 0; i < s->nr; i++) {
+		struct smod *m = s->mods[i];
+		const struct ksim_lines *l;
+
+		if (mod_open(m) || !(l = ksim_smod_lines(m)))
+			continue;
+		for (f = 0; f < l->nfiles; f++) {
+			if (!ksim_file_match(l->files[f], file))
+				continue;
+			*path = l->files[f];
+			for (k = 0; k < l->nfuncs; k++)	/* the last one that starts before */
+				if (l->funcs[k].file == f && l->funcs[k].line <= line)
+					*function = l->funcs[k].name;
+			if (*function)
+				return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* ---- modules for coverage analysis (code.h) ----------------------------------- */
+
+notrace struct smod *ksim_sym_locate(struct kcov_sim_symbolizer *s, uint64_t pc,
+				     uint64_t *off)
+{
+	struct kcov_sim_pc_loc loc;
+	struct smod *m;
+
+	*off = pc;
+	if (!(s->flags & KCOV_SIM_SYM_OFFLINE) && !kcov_sim_pc_decode(pc, &loc) &&
+	    loc.path[0] && (m = mod_by_path(s, loc.path))) {
+		if (!m->have_id) {
+			m->id = loc.module_id;
+			m->have_id = true;
+		}
+		*off = loc.offset;
+		return mod_open(m) ? NULL : m;
+	}
+	m = decode_offline(s, pc, off);
+	return m && !mod_open(m) ? m : NULL;
+}
+
+notrace struct smod *ksim_sym_module(struct kcov_sim_symbolizer *s, const char *path,
+				     int *err)
+{
+	struct smod *m = mod_by_path(s, path);
+
+	*err = m ? mod_open(m) : -ENOMEM;
+	return *err ? NULL : m;
+}
+
+notrace const char *ksim_smod_path(const struct smod *m)
+{
+	return m->path;
+}
+
+static notrace Dwarf *smod_dwarf(struct smod *m)
+{
+	Dwarf_Addr bias;
+
+	return m->dm ? dwfl_module_getdwarf(m->dm, &bias) : NULL;
+}
+
+notrace const struct ksim_code *ksim_smod_code(struct smod *m)
+{
+	Dwarf_Addr bias;
+	Elf *elf;
+
+	if (!m->code_tried && m->state == 1) {
+		m->code_tried = true;
+		elf = dwfl_module_getelf(m->dm, &bias);
+		if (elf)
+			m->code = ksim_code_build(elf, smod_dwarf(m));
+	}
+	return m->code;
+}
+
+notrace const struct ksim_lines *ksim_smod_lines(struct smod *m)
+{
+	Dwarf *dw;
+
+	if (!m->lines_tried && m->state == 1) {
+		m->lines_tried = true;
+		dw = smod_dwarf(m);
+		if (dw)
+			m->lines = ksim_lines_build(dw);
+	}
+	return m->lines;
 }

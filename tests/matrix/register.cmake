@@ -210,6 +210,24 @@ ksim_cell(package_cmake_asan ksim_pkg_cmake ${bin}/consumer_asan
 	"linked=static ${ksim_ok}" package)
 ksim_cell(package_cmake_cover ksim_pkg_cmake ${bin}/consumer_cover
 	"cover: mk_branch=[1-9]" package)
+# Issue 11: a static library's consumer; golden + coverage report from the
+# installed prefix without LD_LIBRARY_PATH.
+ksim_cell(package_cmake_static_lib ksim_pkg_cmake ${bin}/consumer_static_lib
+	"static-lib: version [0-9]" package)
+add_test(NAME package_cmake_golden COMMAND ${CMAKE_COMMAND} -DBIN=${bin}
+	-DCTEST=${CMAKE_CTEST_COMMAND} -P ${ksim_t}/package/golden.cmake)
+set_tests_properties(package_cmake_golden PROPERTIES
+	FIXTURES_REQUIRED ksim_pkg_cmake LABELS package TIMEOUT 300)
+
+# Issue 11: the README's CMake snippets, built exactly as printed, against
+# the staging install and in a source tree.
+add_test(NAME package_readme COMMAND ${CMAKE_COMMAND}
+	-DREADME=${PROJECT_SOURCE_DIR}/README.md -DBIN=${CMAKE_CURRENT_BINARY_DIR}/package-readme
+	-DSTAGE=${stage} -DSRC=${PROJECT_SOURCE_DIR} -DCC=${CMAKE_C_COMPILER}
+	"-DGEN=${CMAKE_GENERATOR}" -P ${ksim_t}/package/readme.cmake)
+set_tests_properties(package_readme PROPERTIES FIXTURES_REQUIRED ksim_pkg_stage
+	LABELS package TIMEOUT 900)
+
 # The LTO form (issue 12): with this compiler, and with Clang, whose
 # consumer links libkcov-sim-lto.a and inlines its hooks.
 if(KSIM_HAVE_LTO)

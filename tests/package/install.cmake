@@ -47,3 +47,18 @@ if(NOT dyn MATCHES "SONAME +libkcov-sim\\.so\\.0\n")
 	message(FATAL_ERROR "SONAME of libkcov-sim.so.${VERSION} is not libkcov-sim.so.0")
 endif()
 message("installed into ${STAGE}: layout and SONAME as expected")
+
+# The installed tool runs from this non-system prefix with no
+# LD_LIBRARY_PATH: its RUNPATH finds libkcov-sim-cover (issue 11).
+unset(ENV{LD_LIBRARY_PATH})
+execute_process(COMMAND ${STAGE}/bin/kcov-sim-symbolize --help
+	RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+	message(FATAL_ERROR "installed kcov-sim-symbolize does not run (${rc}): ${err}")
+endif()
+execute_process(COMMAND ${OBJDUMP} -p ${STAGE}/bin/kcov-sim-symbolize
+	OUTPUT_VARIABLE dyn COMMAND_ERROR_IS_FATAL ANY)
+if(NOT dyn MATCHES "RUNPATH +\\$ORIGIN/")
+	message(FATAL_ERROR "kcov-sim-symbolize has no RUNPATH relative to itself")
+endif()
+message("installed kcov-sim-symbolize runs without LD_LIBRARY_PATH")
