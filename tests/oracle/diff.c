@@ -36,8 +36,7 @@ struct transcript {
 	size_t		n;
 	int		profile_honoured;	/* -1: not said */
 	char		*describe;
-	char		*stats;			/* the last "# stats" line */
-	int		status;
+	int		count_stats;		/* add its stats to the sums */
 };
 
 struct allow {
@@ -45,6 +44,11 @@ struct allow {
 };
 
 static const char *kernel = "", *door = "api", *oracle_bin, *lib_bin;
+/* Sums of the oracle's "# stats key=value ..." lines. */
+static unsigned long long stat_sum[16];
+static char stat_keys[16][32];
+static int stat_n;
+static void add_stats(const char *s);
 static struct allow *allows;
 static size_t nr_allows;
 
@@ -100,12 +104,13 @@ static char *run(const char *bin, char **argv, int *status)
 	return out;
 }
 
-static void parse(char *text, struct transcript *t)
+static void parse(char *text, struct transcript *t, int count_stats)
 {
 	struct block *cur = NULL;
 	char *line, *save = NULL;
 
 	memset(t, 0, sizeof(*t));
+	t->count_stats = count_stats;
 	t->profile_honoured = -1;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (line[0] == '#') {
@@ -113,8 +118,8 @@ static void parse(char *text, struct transcript *t)
 				t->profile_honoured = atoi(line + 20);
 			else if (!strncmp(line, "# backend: ", 11))
 				t->describe = line + 11;
-			else if (!strncmp(line, "# stats ", 8))
-				t->stats = line + 8;
+			else if (!strncmp(line, "# stats ", 8) && t->count_stats)
+				add_stats(line + 8);
 			continue;
 		}
 		if (!strncmp(line, "== ", 3)) {
@@ -254,8 +259,8 @@ static int cmd_scenarios(char **argv)
 		printf("FAIL: a binary failed (status %d, %d)\n", ost, lst);
 		return 1;
 	}
-	parse(otext, &o);
-	parse(ltext, &l);
+	parse(otext, &o, 1);
+	parse(ltext, &l, 0);
 	printf("kernel:  %s\nlibrary: %s\n", o.describe ? o.describe : "?",
 	       l.describe ? l.describe : "?");
 	for (i = 0; i < o.n; i++) {
@@ -295,15 +300,12 @@ static int cmd_scenarios(char **argv)
 	return bad ? 1 : 0;
 }
 
-/* Sum the key=value figures of "# stats" lines. */
-static void add_stats(const char *s, unsigned long long *sum, char keys[][32],
-		      int *nkeys)
+/* Sum the key=value figures of a "# stats" line. */
+static void add_stats(const char *s)
 {
 	char buf[512], *save = NULL, *kv;
 	int i;
 
-	if (!s)
-		return;
 	snprintf(buf, sizeof(buf), "%s", s);
 	for (kv = strtok_r(buf, " ", &save); kv; kv = strtok_r(NULL, " ", &save)) {
 		char *eq = strchr(kv, '=');
@@ -311,22 +313,31 @@ static void add_stats(const char *s, unsigned long long *sum, char keys[][32],
 		if (!eq)
 			continue;
 		*eq = 0;
-		for (i = 0; i < *nkeys && strcmp(keys[i], kv); i++)
+		for (i = 0; i < stat_n && strcmp(stat_keys[i], kv); i++)
 			;
-		if (i == *nkeys && *nkeys < 16)
-			snprintf(keys[(*nkeys)++], 32, "%s", kv);
+		if (i == stat_n && stat_n < 16)
+			snprintf(stat_keys[stat_n++], 32, "%s", kv);
 		if (i < 16)
-			sum[i] += strtoull(eq + 1, NULL, 10);
+			stat_sum[i] += strtoull(eq + 1, NULL, 10);
 	}
+}
+
+static unsigned long long stat(const char *key)
+{
+	int i;
+
+	for (i = 0; i < stat_n; i++)
+		if (!strcmp(stat_keys[i], key))
+			return stat_sum[i];
+	return 0;
 }
 
 static int cmd_random(char **argv, int argc)
 {
 	unsigned long long seed = 1, count = 100, seconds = 0, batch, done = 0;
-	unsigned long long sum[16] = { 0 };
-	char keys[16][32], seedbuf[32], countbuf[32];
+	char seedbuf[32], countbuf[32];
 	char **args = xrealloc(NULL, (argc + 8) * sizeof(char *));
-	int i, n = 0, nkeys = 0;
+	int i, n = 0;
 	time_t start = time(NULL);
 
 	args[n++] = NULL;
@@ -361,8 +372,8 @@ static int cmd_random(char **argv, int argc)
 		ltext = run(lib_bin, args, &lst);
 		if (!status_ok(ost, oracle_bin) || !status_ok(lst, lib_bin))
 			return 1;
-		parse(otext, &o);
-		parse(ltext, &l);
+		parse(otext, &o, 1);
+		parse(ltext, &l, 0);
 		if (!done)
 			printf("kernel:  %s\nlibrary: %s\n", o.describe ? o.describe : "?",
 			       l.describe ? l.describe : "?");
@@ -385,7 +396,6 @@ static int cmd_random(char **argv, int argc)
 			printf("FAIL: %zu/%zu of %llu sequences ran\n", o.n, l.n, batch);
 			return 1;
 		}
-		add_stats(o.stats, sum, keys, &nkeys);
 		seed += batch;
 		done += batch;
 		free(otext);
@@ -393,10 +403,14 @@ static int cmd_random(char **argv, int argc)
 	} while (seconds && (unsigned long long)(time(NULL) - start) < seconds);
 	printf("linux-%s vs library (%s door): %llu random sequences identical\n",
 	       kernel, door, done);
-	printf("figures:");
-	for (i = 0; i < nkeys; i++)
-		printf(" %s=%llu", keys[i], sum[i]);
+	printf("figures (summed over the kernel's runs):");
+	for (i = 0; i < stat_n; i++)
+		printf(" %s=%llu", stat_keys[i], stat_sum[i]);
 	putchar('\n');
+	if (stat("sections_stopped"))
+		printf("remote sections that changed a buffer: %llu of %llu (%.1f%%)\n",
+		       stat("delivered"), stat("sections_stopped"),
+		       100.0 * stat("delivered") / stat("sections_stopped"));
 	return 0;
 }
 

@@ -1641,9 +1641,15 @@ static void x_exit_inside_section(void)
 	d_pc(t1, 1);
 	d_exit(t1);
 	d_devinfo(d);
+	d_allocs();
+	t1 = d_task(T0);
+	d_rstart(t1, USB(1));	/* a second buffer: the first one leaked */
+	d_pc(t1, 2);
+	d_rstop(t1);
+	d_allocs();
 	d_disable(T0, f);
 	d_devinfo(d);
-	d_dump(m, 0, 2);
+	d_dump(m, 0, 3);
 }
 
 /* A softirq that returns without ending its section. */
