@@ -196,11 +196,54 @@ static void op_remote_enable(struct gen *g, int ti, struct g_file *f)
 	}
 }
 
+/* The owner disables its remote device and registers the same handles
+ * again, while sections may be running (spec 5.10, cases 93/94). */
+static int op_churn(struct gen *g, int ti)
+{
+	uint64_t hs[G_HANDLES];
+	int fi, n, i, t = g->t[ti].id;
+	struct g_file *f;
+
+	for (fi = 0; fi < G_FILES; fi++)
+		if (g->f[fi].f >= 0 && g->f[fi].owner == ti && g->f[fi].remote)
+			break;
+	if (fi == G_FILES)
+		return 0;
+	uint64_t common = 0;
+
+	f = &g->f[fi];
+	for (i = n = 0; i < f->nr_handles; i++) {
+		if (f->handles[i] >> 56)
+			hs[n++] = f->handles[i];
+		else
+			common = f->handles[i];
+	}
+	if (d_disable(t, f->f))
+		return 1;
+	owner_gone(g, ti);
+	if (gen_chance(&g->rng, 70) &&
+	    !d_remote_enable(t, f->f, f->cmp ? KCOV_TRACE_CMP : KCOV_TRACE_PC,
+			     64, common, n, hs)) {
+		f->owner = ti;
+		f->remote = 1;
+		f->nr_handles = n;
+		memcpy(f->handles, hs, sizeof(hs));
+		if (common)
+			f->handles[f->nr_handles++] = common;
+		g->t[ti].cov = 1;
+		g->rens_ok++;
+	}
+	return 1;
+}
+
 static void op_ioctl(struct gen *g, int ti)
 {
 	int fi = pick_file(g), t = g->t[ti].id;
 	struct g_file *f;
 	unsigned int r = gen_below(&g->rng, 100);
+
+	if (r < 20 && op_churn(g, ti))
+		return;
 
 	if (fi < 0) {
 		op_open_init(g, ti);
