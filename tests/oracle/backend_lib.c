@@ -5,13 +5,14 @@
  * "shim" (open("/sys/kernel/debug/kcov") and the interposed libc calls).
  *
  * Profiles: the library reads KCOV_SIM_PROFILE at load; where
- * kcov_sim_set_profile() exists (looked up at run time, so this file builds
- * before and after the profile switch lands) it is called again here and
- * its answer decides whether the profile counts as honoured.
- * Simulated CPUs: KCOV_SIM_NR_CPUS / kcov_sim_set_nr_cpus(), likewise.
+ * kcov_sim_set_profile() exists (a weak reference, so this file builds and
+ * links before and after the profile switch lands, with the shared and the
+ * static library alike) it is called again here and its answer decides
+ * whether the profile counts as honoured. The number of simulated CPUs
+ * (softirq buffers of the kernels' IRQ pool) goes to kcov_sim_set_nr_cpus()
+ * the same way.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -35,6 +36,10 @@
 #define INFO_INIT(s)	memset(&(s), 0, sizeof(s))
 #endif
 
+/* Not in every version of the library: NULL where it lacks them. */
+extern int kcov_sim_set_profile(const char *name) __attribute__((weak));
+extern int kcov_sim_set_nr_cpus(unsigned int n) __attribute__((weak));
+
 static int shim;
 static char describe[256];
 static int profile_honoured;
@@ -56,18 +61,15 @@ int be_boot(const struct be_config *cfg)
 {
 	const char *door = getenv("KSIM_ORACLE_DOOR");
 	const char *profile = getenv("KCOV_SIM_PROFILE");
-	int (*set_profile)(const char *);
-	int (*set_cpus)(unsigned int);
 	const char *cpus_note = "ignored";
 
 	shim = door && !strcmp(door, "shim");
 	kcov_sim_set_warn_handler(silent_warn, NULL);
 	if (cfg->no_cmp)
 		kcov_sim_set_cmp_support(0);
-	set_profile = (int (*)(const char *))dlsym(RTLD_DEFAULT, "kcov_sim_set_profile");
-	profile_honoured = set_profile && set_profile(profile ? profile : "P-2025") == 0;
-	set_cpus = (int (*)(unsigned int))dlsym(RTLD_DEFAULT, "kcov_sim_set_nr_cpus");
-	if (set_cpus && set_cpus(cfg->nr_cpus) == 0)
+	profile_honoured = kcov_sim_set_profile &&
+			   kcov_sim_set_profile(profile ? profile : "P-2025") == 0;
+	if (kcov_sim_set_nr_cpus && kcov_sim_set_nr_cpus(cfg->nr_cpus) == 0)
 		cpus_note = "set";
 	snprintf(describe, sizeof(describe),
 		 "libkcov-sim %s, door %s, profile %s (%s), %u simulated CPUs (%s)",

@@ -13,6 +13,9 @@
 #ifndef KSIM_ORACLE_KERNEL
 #define KSIM_ORACLE_KERNEL "unknown"
 #endif
+#ifndef KSIM_ORACLE_PACKAGE
+#define KSIM_ORACLE_PACKAGE "?"
+#endif
 #ifdef KSIM_ORACLE_NO_CMP
 #define HAVE_CMP 0
 #else
@@ -32,10 +35,11 @@ int be_boot(const struct be_config *cfg)
 const char *be_describe(void)
 {
 #if HAVE_CMP
-	return "oracle: kernel/kcov.c of Debian linux-source-" KSIM_ORACLE_KERNEL;
+	return "oracle: kernel/kcov.c of Debian linux-source-" KSIM_ORACLE_KERNEL
+	       " " KSIM_ORACLE_PACKAGE;
 #else
 	return "oracle: kernel/kcov.c of Debian linux-source-" KSIM_ORACLE_KERNEL
-	       ", CONFIG_KCOV_ENABLE_COMPARISONS=n";
+	       " " KSIM_ORACLE_PACKAGE ", CONFIG_KCOV_ENABLE_COMPARISONS=n";
 #endif
 }
 

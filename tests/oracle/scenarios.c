@@ -1579,7 +1579,6 @@ static void x_start_inside_local(void)
 	d_poke(m, 0, 0);
 	d_pc(T0, 1);
 	d_rstart(T0, USB(1));
-	d_pc(T0, 2);
 	d_rstop(T0);
 	d_pc(T0, 3);
 	d_dump(m, 0, 4);
@@ -1789,6 +1788,48 @@ static void x_pool_sizes(void)
 	d_dump(mg, 0, 5);
 }
 
+/* Section buffers the machine cannot hold: area_size 2^32-1 words is
+ * 32 GiB (the oracle's arena, like most machines, has less: vmalloc()
+ * fails and the section never starts); 2^27 words (1 GiB) works. */
+static void x_area_size_huge(void)
+{
+	int m, t1 = d_task(T0), f = remote_dev(T0, KCOV_TRACE_PC, 1u << 27, &m, USB(1)),
+	    d = d_dev(f);
+
+	d_rstart(t1, USB(1));
+	d_devinfo(d);
+	d_pc(t1, 1);
+	d_rstop(t1);
+	d_dump(m, 0, 2);
+	d_disable(T0, f);
+	REN(T0, f, KCOV_TRACE_PC, 0xffffffffu, 0, USB(1));
+	d_rstart(t1, USB(1));
+	d_devinfo(d);
+	d_pc(t1, 2);
+	d_rstop(t1);
+	d_dump(m, 0, 3);
+}
+
+/* [P-2025] and [P-2026] alike: the remote owner's DISABLE (or a failed
+ * REMOTE_ENABLE) clears its common handle; children made before keep
+ * theirs. */
+static void c079_remote_disable_handle(void)
+{
+	int f = d_open(T0), t1;
+
+	d_init(T0, f, 512);
+	REN0(T0, f, KCOV_TRACE_PC, 64, 0x42);
+	t1 = d_task(T0);
+	d_disable(T0, f);
+	d_common_handle(T0);
+	d_common_handle(t1);
+	REN0(T0, f, KCOV_TRACE_PC, 64, 0x43);
+	d_exit(t1);
+	t1 = d_task(T0);
+	d_common_handle(t1);
+	d_exit(t1);
+}
+
 #define SC(fn)			{ #fn, fn, 1, 0 }
 #define SC_CPUS(fn, n)		{ #fn, fn, n, 0 }
 #define SC_NOCMP(fn)		{ #fn, fn, 1, SC_NO_CMP }
@@ -1847,5 +1888,6 @@ const struct scenario scenarios[] = {
 	SC(x_softirq_exit_open_section), SC(x_softirq_over_task_section),
 	SC(x_ctxsw_and_sections), SC(x_ioctl_cmd_upper_bits),
 	SC(x_ioctl_arg_widths), SC(x_task_created_in_contexts), SC(x_pool_sizes),
+	SC(x_area_size_huge), SC(c079_remote_disable_handle),
 };
 const size_t nr_scenarios = sizeof(scenarios) / sizeof(scenarios[0]);
