@@ -137,6 +137,17 @@ static void parse(char *text, struct transcript *t, int count_stats)
 	}
 }
 
+static void transcript_free(struct transcript *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->b[i].lines);
+	free(t->b);
+	t->b = NULL;
+	t->n = 0;
+}
+
 static struct block *find(struct transcript *t, const char *name)
 {
 	size_t i;
@@ -297,6 +308,10 @@ static int cmd_scenarios(char **argv)
 	printf("linux-%s vs library (%s door): %zu scenarios, %d identical, "
 	       "%d allowed differences, %d unexpected%s\n", kernel, door, o.n,
 	       equal, excused, bad, stale ? " (some allow entries are stale)" : "");
+	transcript_free(&o);
+	transcript_free(&l);
+	free(otext);
+	free(ltext);
 	return bad ? 1 : 0;
 }
 
@@ -390,7 +405,7 @@ static int cmd_random(char **argv, int argc)
 			       kernel, door, o.b[b].name);
 			if (lb)
 				show(&o.b[b], lb);
-			return 1;
+			return 1;	/* exits: nothing to free */
 		}
 		if (o.n != batch || l.n != batch) {
 			printf("FAIL: %zu/%zu of %llu sequences ran\n", o.n, l.n, batch);
@@ -398,9 +413,12 @@ static int cmd_random(char **argv, int argc)
 		}
 		seed += batch;
 		done += batch;
+		transcript_free(&o);
+		transcript_free(&l);
 		free(otext);
 		free(ltext);
 	} while (seconds && (unsigned long long)(time(NULL) - start) < seconds);
+	free(args);
 	printf("linux-%s vs library (%s door): %llu random sequences identical\n",
 	       kernel, door, done);
 	printf("figures (summed over the kernel's runs):");

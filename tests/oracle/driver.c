@@ -387,28 +387,25 @@ long d_disable(int t, int f)
 	return d_ioctl(t, f, KCOV_DISABLE, 0);
 }
 
-struct remote_buf {
-	struct kcov_remote_arg	arg;
-	uint64_t		handles[KCOV_REMOTE_MAX_HANDLES + 8];
-};
-
 long d_remote_enable(int t, int f, unsigned int mode, unsigned int area_size,
 		     uint64_t common, unsigned int n, const uint64_t *handles)
 {
-	static struct remote_buf rb;
+	/* The header and room for more handles than the kernel accepts. */
+	static uint64_t rb[3 + KCOV_REMOTE_MAX_HANDLES + 8];
+	struct kcov_remote_arg *arg = (struct kcov_remote_arg *)rb;
 	char hs[160] = "";
 	size_t len = 0;
 	unsigned int i;
 	long r;
 
-	memset(&rb, 0, sizeof(rb));
-	rb.arg.trace_mode = mode;
-	rb.arg.area_size = area_size;
-	rb.arg.num_handles = n;
-	rb.arg.common_handle = common;
+	memset(rb, 0, sizeof(rb));
+	arg->trace_mode = mode;
+	arg->area_size = area_size;
+	arg->num_handles = n;
+	arg->common_handle = common;
 	for (i = 0; i < n && i < KCOV_REMOTE_MAX_HANDLES + 8; i++)
-		rb.arg.handles[i] = handles[i];
-	r = ioctl_raw(t, f, KCOV_REMOTE_ENABLE, (unsigned long)&rb.arg);
+		arg->handles[i] = handles[i];
+	r = ioctl_raw(t, f, KCOV_REMOTE_ENABLE, (unsigned long)arg);
 	for (i = 0; i < n && i < 4; i++)
 		len += snprintf(hs + len, sizeof(hs) - len, "%s%#llx",
 				i ? "," : "", (unsigned long long)handles[i]);
