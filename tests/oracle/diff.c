@@ -5,10 +5,12 @@
  * transcripts block by block.
  *
  *   ksim-oracle-diff --oracle BIN --lib BIN [--kernel V] [--door api|shim]
- *                    [--allow FILE] scenarios [ARGS...]
+ *                    [--allow FILE] [--needs-profile] scenarios [ARGS...]
  *   ksim-oracle-diff ... random [--seed S] [--count N] [--ops K]
- *                    [--cpus C] [--seconds T]
+ *                    [--cpus C] [--irq-tasks I] [--seconds T]
  *
+ * --needs-profile: exit 77 (skip) when the library does not honour
+ * KCOV_SIM_PROFILE, for runs that only agree under the kernel's profile.
  * Lines starting with '#' are comments and never compared. A differing
  * scenario is accepted only if FILE lists it for this kernel (see
  * allow.txt for the format); "unprofiled" entries apply only while the
@@ -44,6 +46,7 @@ struct allow {
 };
 
 static const char *kernel = "", *door = "api", *oracle_bin, *lib_bin;
+static int needs_profile;	/* skip (77) unless the library honours it */
 /* Sums of the oracle's "# stats key=value ..." lines. */
 static unsigned long long stat_sum[16];
 static char stat_keys[16][32];
@@ -272,6 +275,11 @@ static int cmd_scenarios(char **argv)
 	}
 	parse(otext, &o, 1);
 	parse(ltext, &l, 0);
+	if (needs_profile && l.profile_honoured != 1) {
+		printf("SKIP: the library ignores KCOV_SIM_PROFILE; this run needs "
+		       "the profile\n");
+		return 77;
+	}
 	printf("kernel:  %s\nlibrary: %s\n", o.describe ? o.describe : "?",
 	       l.describe ? l.describe : "?");
 	for (i = 0; i < o.n; i++) {
@@ -389,6 +397,11 @@ static int cmd_random(char **argv, int argc)
 			return 1;
 		parse(otext, &o, 1);
 		parse(ltext, &l, 0);
+		if (needs_profile && l.profile_honoured != 1) {
+			printf("SKIP: the library ignores KCOV_SIM_PROFILE; this run "
+			       "needs the profile\n");
+			return 77;
+		}
 		if (!done)
 			printf("kernel:  %s\nlibrary: %s\n", o.describe ? o.describe : "?",
 			       l.describe ? l.describe : "?");
@@ -398,7 +411,7 @@ static int cmd_random(char **argv, int argc)
 			if (lb && same(&o.b[b], lb))
 				continue;
 			printf("FAIL: %s differs; replay one side with\n"
-			       "    %s random --%s --count 1 (add the same --ops/--cpus)\n"
+			       "    %s random --%s --count 1 (plus the same --ops/--cpus/--irq-tasks)\n"
 			       "  and compare with\n    ksim-oracle-diff --oracle %s --lib %s "
 			       "--kernel %s --door %s random --%s --count 1\n",
 			       o.b[b].name, oracle_bin, o.b[b].name, oracle_bin, lib_bin,
@@ -447,6 +460,10 @@ int main(int argc, char **argv)
 			door = argv[i + 1];
 		else if (!strcmp(argv[i], "--allow"))
 			load_allow(argv[i + 1]);
+		else if (!strcmp(argv[i], "--needs-profile")) {
+			needs_profile = 1;
+			i--;	/* takes no value */
+		}
 		else
 			break;
 	}

@@ -60,7 +60,7 @@ struct gen {
 	struct gen_rng	rng;
 	struct g_task	t[G_TASKS];
 	struct g_file	f[G_FILES];
-	unsigned int	nr_cpus, in_softirq;
+	unsigned int	max_softirq, in_softirq;
 	unsigned long	stops, delivered, task_starts, sirq_starts, rens_ok;
 	unsigned long	stops_reg, delivered_reg;
 };
@@ -459,7 +459,7 @@ static void step_task(struct gen *g, int ti)
 			k->task_section = 0;
 		}
 	} else if (r < 75) {
-		if (g->in_softirq < g->nr_cpus) {
+		if (g->in_softirq < g->max_softirq) {
 			d_ctx(t, D_SOFTIRQ_IN);
 			k->softirq = 1;
 			g->in_softirq++;
@@ -536,7 +536,8 @@ void gen_sequence(const struct gen_config *cfg)
 
 	memset(&g, 0, sizeof(g));
 	g.rng.s = cfg->seed;
-	g.nr_cpus = cfg->nr_cpus ? cfg->nr_cpus : 1;
+	g.max_softirq = cfg->irq_tasks ? cfg->irq_tasks :
+			cfg->nr_cpus ? cfg->nr_cpus : 1;
 	for (i = 0; i < G_TASKS; i++)
 		g.t[i].id = -1;
 	for (i = 0; i < G_FILES; i++) {

@@ -4,7 +4,7 @@
  *
  *   BIN list                       scenario names
  *   BIN scenarios [--no-cmp] [NAME-PREFIX...]
- *   BIN random [--seed S] [--count N] [--ops K] [--cpus C]
+ *   BIN random [--seed S] [--count N] [--ops K] [--cpus C] [--irq-tasks I]
  *
  * Each scenario or random sequence runs in a child process of its own and
  * prints one transcript block ("== name" ... ); ksim-oracle-diff compares
@@ -85,6 +85,8 @@ static int cmd_random(int argc, char **argv)
 			cfg.ops = strtoul(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--cpus"))
 			cfg.nr_cpus = strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--irq-tasks"))
+			cfg.irq_tasks = strtoul(argv[i + 1], NULL, 0);
 		else
 			return 2;
 	}
@@ -101,7 +103,8 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s list | scenarios [--no-cmp] [NAME...] | "
-			"random [--seed S] [--count N] [--ops K] [--cpus C]\n", argv[0]);
+			"random [--seed S] [--count N] [--ops K] [--cpus C] [--irq-tasks I]\n",
+			argv[0]);
 		return 2;
 	}
 	if (!strcmp(argv[1], "list")) {

@@ -23,6 +23,10 @@ struct gen_config {
 	uint64_t	seed;
 	unsigned int	ops;		/* operations per sequence */
 	unsigned int	nr_cpus;
+	/* Tasks allowed in a softirq at once; 0: nr_cpus (a non-RT kernel,
+	 * where the IRQ buffer pool never runs dry). More oversubscribes
+	 * the pool, as a PREEMPT_RT kernel or a one-CPU pool would. */
+	unsigned int	irq_tasks;
 };
 void gen_sequence(const struct gen_config *cfg);
 
