@@ -382,6 +382,24 @@ static int cmd_random(char **argv, int argc)
 	args[n++] = "--count";
 	args[n++] = countbuf;
 	args[n] = NULL;
+	if (needs_profile) {	/* ask one sequence before spending a batch */
+		struct transcript l;
+		int lst;
+		char *ltext;
+
+		snprintf(seedbuf, sizeof(seedbuf), "%llu", seed);
+		snprintf(countbuf, sizeof(countbuf), "1");
+		ltext = run(lib_bin, args, &lst);
+		parse(ltext, &l, 0);
+		transcript_free(&l);
+		free(ltext);
+		if (l.profile_honoured != 1) {
+			printf("SKIP: the library ignores KCOV_SIM_PROFILE; this run "
+			       "needs the profile\n");
+			free(args);
+			return 77;
+		}
+	}
 	do {
 		struct transcript o, l;
 		int ost, lst;
@@ -397,11 +415,6 @@ static int cmd_random(char **argv, int argc)
 			return 1;
 		parse(otext, &o, 1);
 		parse(ltext, &l, 0);
-		if (needs_profile && l.profile_honoured != 1) {
-			printf("SKIP: the library ignores KCOV_SIM_PROFILE; this run "
-			       "needs the profile\n");
-			return 77;
-		}
 		if (!done)
 			printf("kernel:  %s\nlibrary: %s\n", o.describe ? o.describe : "?",
 			       l.describe ? l.describe : "?");
