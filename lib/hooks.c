@@ -196,17 +196,24 @@ static __cold notrace void write_comp_data_slow(struct kcov_task *t,
 	if ((READ_ONCE(ksim_profile) & KSIM_P_CMP_BOUND) &&
 	    count >= size * sizeof(uint64_t) / sizeof(struct kcov_cmp_record))
 		return;
-	/* Same arithmetic as the kernel: unsigned, modulo 2^64. */
+	/*
+	 * Same arithmetic as the kernel: unsigned, modulo 2^64, in bytes as
+	 * its pointer arithmetic is. The record goes to byte end_pos - 32:
+	 * for counts from 2^61 that wraps to a place inside the buffer, where
+	 * the kernel writes too; only below byte 0 would it write out of
+	 * bounds (case 57), which we report instead.
+	 */
 	start = count * KCOV_WORDS_PER_CMP + 1;
 	end_pos = (start + KCOV_WORDS_PER_CMP) * sizeof(uint64_t);
 	if (likely(end_pos <= size * sizeof(uint64_t))) {
-		if (unlikely(start >= size || size - start < KCOV_WORDS_PER_CMP)) {
+		if (unlikely(end_pos < sizeof(struct kcov_cmp_record))) {
 			cmp_wrapped(count);
 			return;
 		}
 		WRITE_ONCE(area[0], count + 1);
 		barrier();
-		cmp_record_write(&area[start], type, arg1, arg2, ip);
+		cmp_record_write(&area[end_pos / sizeof(uint64_t) - KCOV_WORDS_PER_CMP],
+				 type, arg1, arg2, ip);
 	}
 }
 

@@ -317,6 +317,29 @@ static void test_c056_switch_prefix(void **state)
 }
 
 /*
+ * 8.6 #57's arithmetic, spec 4.4: a count of 2^61 wraps the kernel's byte
+ * offset (1 + 4 * 2^61) * 8 mod 2^64 = 8, so the record lands in bounds at
+ * word 1, and the count becomes 2^61 + 1 (found against Debian's 6.1).
+ */
+static void test_c057_p2025_wrapped_in_bounds(void **state)
+{
+	int fd = t_fd(state);
+	unsigned long *a = enable_mode(fd, KCOV_TRACE_CMP);
+
+	t_profile_only("P-2025", "linux-6.1", NULL);
+	fill_stale(a, 1, WORDS);
+	T_WRITE(a[0], 1ul << 61);
+	t_cmp4_site(1, 2);
+	assert_int_equal(a[0], (1ul << 61) + 1);
+	assert_int_equal(a[1], KCOV_CMP_SIZE(2));
+	assert_int_equal(a[2], 1);
+	assert_int_equal(a[3], 2);
+	assert_true(t_pc_is(a[4], (void (*)(void))t_cmp4_site));
+	assert_stale(a, 5, WORDS);
+	disable_unmap(fd, a);
+}
+
+/*
  * 8.6 #57 [linux-6.12, P-2026]: the hook bounds a user-written count to
  * the records that fit before its arithmetic: a wrapped count writes
  * nothing, and there is nothing to report.
@@ -467,6 +490,7 @@ int main(void)
 		FD_TEST(test_c055_switch_no_cases),
 		FD_TEST(test_c056_switch_prefix),
 		FD_TEST(test_c057_wrapped_counter_warns),
+		FD_TEST(test_c057_p2025_wrapped_in_bounds),
 		FD_TEST(test_c057_bounded_count_writes_nothing),
 		FD_TEST(test_c045_compiled_cmp),
 		FD_TEST(test_c053_compiled_switch),

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* Stand-in: struct file lives in <linux/fs.h>. */
+#include <linux/fs.h>
