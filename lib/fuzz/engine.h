@@ -74,8 +74,9 @@ struct opts {
 void sha1(const uint8_t *data, size_t len, uint8_t out[20]);
 void sha1_hex(const uint8_t *data, size_t len, char out[41]);
 
-/* ---- rng (engine.c) ---- */
+/* ---- rng (mutate.c) ---- */
 uint64_t rnd(void);
+void rnd_seed(uint64_t seed);
 static inline size_t rnd_below(size_t n)
 {
 	return n ? (size_t)(rnd() % n) : 0;

@@ -11,6 +11,43 @@
 
 #include "engine.h"
 
+/* ---- random numbers ---- */
+
+static uint64_t rng_state[4];
+
+static inline notrace uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/* xoshiro256** (public-domain algorithm by Blackman and Vigna). */
+notrace uint64_t rnd(void)
+{
+	uint64_t *s = rng_state, r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return r;
+}
+
+notrace void rnd_seed(uint64_t seed)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {	/* splitmix64 */
+		uint64_t z = (seed += 0x9e3779b97f4a7c15ull);
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		rng_state[i] = z ^ (z >> 31);
+	}
+}
+
+
 notrace void dict_add(struct dict *d, const uint8_t *b, size_t len)
 {
 	size_t i;
