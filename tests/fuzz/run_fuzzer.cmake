@@ -7,7 +7,8 @@
 #         file must fail again (libFuzzer's replay);
 #  clean  exit code 0 and no artifact;
 #  <n>    that exit code.
-# Never prints "KCOV_TRACE_CMP unsupported" (a shadowed hook).
+# Never prints "KCOV_TRACE_CMP unsupported" (a shadowed hook); with
+# -DLOG=<regex>, the output must match it.
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 if(MKDIR)
@@ -26,6 +27,9 @@ execute_process(COMMAND ${CMAKE_COMMAND} -E env ${env} ${EXE} ${ARGS}
 file(WRITE ${WORK}/run.log "${out}")
 if(out MATCHES "KCOV_TRACE_CMP unsupported")
 	message(FATAL_ERROR "a shadowed comparison hook:\n${out}")
+endif()
+if(LOG AND NOT out MATCHES "${LOG}")
+	message(FATAL_ERROR "the output does not match '${LOG}'; log in ${WORK}/run.log")
 endif()
 file(GLOB_RECURSE arts RELATIVE ${WORK} ${WORK}/${ARTIFACT})
 if(EXPECT STREQUAL "crash")
