@@ -115,10 +115,10 @@ kcov_sim_fuzz_cmps(const unsigned long *entries)
  */
 static inline uint32_t kcov_sim_fuzz_edge(unsigned long prev, unsigned long pc)
 {
-	uint64_t x = (uint64_t)pc ^ ((uint64_t)prev * 0x9e3779b97f4a7c15ull);
+	/* One multiply: the high half mixes every input bit. */
+	uint64_t x = ((uint64_t)pc ^ ((uint64_t)prev << 7) ^ ((uint64_t)prev >> 3)) *
+		     0x9e3779b97f4a7c15ull;
 
-	x ^= x >> 29;
-	x *= 0xbf58476d1ce4e5b9ull;
 	return (uint32_t)(x >> 32);
 }
 

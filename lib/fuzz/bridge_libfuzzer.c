@@ -12,7 +12,7 @@
  *  - PC edges into 8-bit counters registered with
  *    __sanitizer_cov_8bit_counters_init(), sized at start-up to the
  *    instrumented code (4 counters per trace_pc call site, a power of two
- *    from 1 Ki to 64 Ki): libFuzzer clears and scans them on every run,
+ *    from 256 to 64 Ki): libFuzzer clears and scans them on every run,
  *    so a map sized to the code, not to the worst case, is what keeps it
  *    fast;
  *  - CMP records of a second run of the input (a TRACE_CMP runner) into
@@ -21,15 +21,16 @@
  *    __sanitizer_weak_hook_memcmp with the KCOV PC as the caller, so that
  *    -use_value_profile=1 has one profile per comparison site. The second
  *    run happens for every input that reached an edge the bridge had not
- *    seen, and for one input in KCOV_SIM_FUZZ_CMP_EVERY (default 64);
+ *    seen, and for one input in KCOV_SIM_FUZZ_CMP_EVERY (default 1024: a
+ *    run on another thread costs a hand-over, tens of microseconds);
  *  - CMP hints, as the built-in engine makes them, through a weak
  *    LLVMFuzzerCustomMutator (a harness's own one wins): one mutation in
  *    four puts an operand of a comparison the input did not satisfy where
- *    the other operand sits in it (1/2/4/8 bytes, both byte orders, +-1);
- *    the rest are libFuzzer's own (LLVMFuzzerMutate). libFuzzer's tables
- *    hold no 2-byte compares and need the word they replace to be in the
- *    input as it was when compared; hints are worked out for the very
- *    input being mutated (one TRACE_CMP run per corpus unit, cached).
+ *    the other operand sits in it (1/2/4/8 bytes, both byte orders, +-1),
+ *    when that input had a CMP pass; the rest are libFuzzer's own
+ *    (LLVMFuzzerMutate). libFuzzer's tables hold no 2-byte compares and
+ *    need the word they replace to be in the input as it was when
+ *    compared; hints are worked out for the very input being mutated.
  *
  * main() runs libFuzzer (LLVMFuzzerRunDriver) on the carrier of a TRACE_PC
  * lane, so the harness's worker threads inherit its common handle. The
@@ -68,7 +69,7 @@ static size_t nr_counters;
 static uint64_t *seen;		/* edges the bridge has seen: CMP triggers */
 static struct kcov_sim_fuzz_runner *cmp;
 static int cmp_state;		/* 0 not yet, 1 on, -1 off */
-static unsigned long cmp_mask = 63, inputs;
+static unsigned long cmp_mask = 1023, inputs;
 
 struct args {
 	int	argc;
@@ -120,6 +121,9 @@ static notrace void forward_all(const unsigned long *e, size_t nr)
 		forward(&c[i]);
 }
 
+static notrace void hints_keep(const uint8_t *data, size_t size,
+			       const struct kcov_sim_fuzz_trace *t);
+
 static notrace void cmp_pass(const uint8_t *data, size_t size)
 {
 	struct kcov_sim_fuzz_trace t;
@@ -147,6 +151,7 @@ static notrace void cmp_pass(const uint8_t *data, size_t size)
 	}
 	forward_all(t.local, t.nr_local);
 	forward_all(t.remote, t.nr_remote);
+	hints_keep(data, size, &t);
 }
 
 static notrace int one_input(const uint8_t *data, size_t size)
@@ -168,8 +173,8 @@ static notrace int one_input(const uint8_t *data, size_t size)
 
 /* ---- CMP hints through the custom mutator ---------------------------- */
 
-#define HINT_SLOTS	64	/* inputs whose hints are cached */
-#define HINT_MUTS	512	/* mutants kept per input */
+#define HINT_SLOTS	4096	/* inputs whose hints are cached */
+#define HINT_MUTS	256	/* mutants kept per input */
 
 struct hint_slot {
 	uint64_t	key;	/* hash of the input; 0: empty */
@@ -179,43 +184,33 @@ struct hint_slot {
 
 static struct hint_slot hint_cache[HINT_SLOTS];
 
+/* FNV-1a of the length and the first 256 bytes: cheap for every mutation. */
 static notrace uint64_t hash_input(const uint8_t *d, size_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ull ^ n;
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && i < 256; i++)
 		h = (h ^ d[i]) * 0x100000001b3ull;
 	return h | 1;
 }
 
-/* The hint mutants of @data: from the cache, else from one CMP run. */
-static notrace struct hint_slot *hints_of(const uint8_t *data, size_t size)
+/* Keeps the hint mutants of an input that had a CMP pass. */
+static notrace void hints_keep(const uint8_t *data, size_t size,
+			       const struct kcov_sim_fuzz_trace *t)
 {
 	uint64_t key = hash_input(data, size);
 	struct hint_slot *s = &hint_cache[key % HINT_SLOTS];
-	struct kcov_sim_fuzz_trace t;
 	struct pairs ps = { 0 };
-	uint8_t *copy;
 
-	if (s->key == key)
-		return s;
+	if (s->key == key || !size)
+		return;
 	if (!s->m && !(s->m = calloc(HINT_MUTS, sizeof(*s->m))))
-		return NULL;
-	copy = malloc(size ? size : 1);
-	if (!copy)
-		return NULL;
-	memcpy(copy, data, size);
+		return;
+	pairs_collect(&ps, t);
 	s->key = key;
-	s->nr = 0;
-	if (!kcov_sim_fuzz_runner_run(cmp, LLVMFuzzerTestOneInput, copy, size,
-				      &t, NULL)) {
-		pairs_collect(&ps, &t);
-		s->nr = hints_list(copy, size, &ps, HINT_MUTS, s->m);
-		pairs_free(&ps);
-	}
-	free(copy);
-	return s;
+	s->nr = hints_list(data, size, &ps, HINT_MUTS, s->m);
+	pairs_free(&ps);
 }
 
 __attribute__((weak)) size_t LLVMFuzzerCustomMutator(uint8_t *data,
@@ -223,19 +218,36 @@ __attribute__((weak)) size_t LLVMFuzzerCustomMutator(uint8_t *data,
 						     size_t max_size,
 						     unsigned int seed);
 
+/*
+ * libFuzzer mutates a copy of a corpus unit several times in a row,
+ * running each step; a step whose input is not what the previous step
+ * returned starts from a corpus unit. Such a unit gets its CMP pass here
+ * if it had none (once: its hints are then cached), so every corpus unit
+ * gets hints, not only those that reached an edge new to the bridge.
+ */
+static uint64_t last_out;
+
 notrace size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size,
 				       size_t max_size, unsigned int seed)
 {
-	struct hint_slot *s;
+	uint64_t key = hash_input(data, size);
+	struct hint_slot *s = &hint_cache[key % HINT_SLOTS];
+	size_t n;
 
-	if (cmp_state > 0 && size && !(seed & 3)) {
-		s = hints_of(data, size);
-		if (s && s->nr) {
-			hint_apply(data, &s->m[(seed >> 2) % s->nr]);
+	if (key != last_out && s->key != key && size && cmp_state >= 0)
+		cmp_pass(data, size);
+	if (cmp_state > 0 && size && !(seed & 3) && s->key == key && s->nr) {
+		const struct hint_mut *m = &s->m[(seed >> 2) % s->nr];
+
+		if (m->pos + m->w <= size) {
+			hint_apply(data, m);
+			last_out = hash_input(data, size);
 			return size;
 		}
 	}
-	return LLVMFuzzerMutate(data, size, max_size);
+	n = LLVMFuzzerMutate(data, size, max_size);
+	last_out = hash_input(data, n);
+	return n;
 }
 
 static notrace int run_libfuzzer(void *p)
@@ -253,7 +265,7 @@ int main(int argc, char **argv)
 	const char *every = getenv("KCOV_SIM_FUZZ_CMP_EVERY");
 	int rc;
 
-	nr_counters = 1024;
+	nr_counters = 256;
 	while (nr_counters < (size_t)(sites > 0 ? sites : 4096) * 4 &&
 	       nr_counters < (1u << 16))
 		nr_counters *= 2;

@@ -298,7 +298,7 @@ static notrace unsigned int take_features(void)
 static notrace void cov_setup(void)
 {
 	long sites = kcov_sim_fuzz_pc_sites();
-	size_t n = 4096;
+	size_t n = 256;
 
 	/* Edges are about 1.5x the sites; 4x keeps collisions rare. */
 	while (sites > 0 && n < (size_t)sites * 4 && n < (1u << 20))
