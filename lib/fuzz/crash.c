@@ -7,11 +7,14 @@
  * and the sanitizer's own code (1 by default) after a sanitizer report.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -26,8 +29,12 @@ static const struct opts *copts;
 static const uint8_t *volatile cur_data;
 static volatile size_t cur_len;
 static volatile int cur_running;
-/* Once one thread reports, every other reporter waits to be killed. */
-static int reporting;
+/*
+ * The thread that reports (0: none). Once one thread reports, others wait
+ * to be killed; the same thread may report again (a sanitizer's death
+ * callback while it writes the artifact of a signal) and goes on.
+ */
+static pid_t reporting;
 
 volatile unsigned long crash_units;
 void (*crash_stats_hook)(void);
@@ -126,12 +133,33 @@ static notrace void dump_unit(const char *kind)
 	say(line);
 }
 
-static notrace void report_begin(void)
+/* Returns false if this thread is reporting already. */
+static notrace bool report_begin(void)
 {
-	/* The first reporter wins; others (other threads) just wait. */
-	if (__atomic_exchange_n(&reporting, 1, __ATOMIC_ACQ_REL))
-		for (;;)
-			pause();
+	pid_t me = (pid_t)syscall(SYS_gettid), none = 0;
+
+	if (__atomic_compare_exchange_n(&reporting, &none, me, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return true;
+	if (none == me)
+		return false;
+	for (;;)
+		pause();
+}
+
+/* strsignal() may allocate: not in a signal handler. */
+static notrace const char *sig_name(int sig)
+{
+	switch (sig) {
+	case SIGSEGV:	return "SIGSEGV";
+	case SIGBUS:	return "SIGBUS";
+	case SIGILL:	return "SIGILL";
+	case SIGFPE:	return "SIGFPE";
+	case SIGABRT:	return "SIGABRT";
+	case SIGTRAP:	return "SIGTRAP";
+	case SIGSYS:	return "SIGSYS";
+	default:	return "signal";
+	}
 }
 
 static notrace void print_stack(void)
@@ -146,12 +174,14 @@ static notrace void on_deadly(int sig, siginfo_t *si, void *uc)
 
 	(void)si;
 	(void)uc;
-	report_begin();
+	if (!report_begin())
+		_exit(copts ? (int)copts->error_exitcode : EXIT_CRASH);
 	snprintf(line, sizeof(line), "==%d== ERROR: %s: deadly signal (%s)\n",
-		 (int)getpid(), ENGINE_NAME, strsignal(sig));
+		 (int)getpid(), ENGINE_NAME, sig_name(sig));
 	say(line);
-	print_stack();
+	/* The input first: a sanitizer's unwinder may end us (TSan's does). */
 	dump_unit("crash-");
+	print_stack();
 	if (crash_stats_hook)
 		crash_stats_hook();
 	snprintf(line, sizeof(line), "SUMMARY: %s: deadly signal\n",
@@ -165,7 +195,8 @@ static notrace void on_sanitizer_death(void)
 {
 	char line[128];
 
-	report_begin();
+	if (!report_begin())
+		return;
 	snprintf(line, sizeof(line),
 		 "==%d== ERROR: %s: sanitizer terminated fuzz target\n",
 		 (int)getpid(), ENGINE_NAME);
@@ -192,9 +223,8 @@ static notrace void on_alarm(int sig)
 		alarm_stalled = 0;
 		return;
 	}
-	if (++alarm_stalled < copts->timeout)
+	if (++alarm_stalled < copts->timeout || !report_begin())
 		return;
-	report_begin();
 	snprintf(line, sizeof(line),
 		 "ALARM: working on the last Unit for %ld seconds\n"
 		 "       and the timeout value is %ld (use -timeout=N to change)\n",
@@ -218,7 +248,8 @@ static notrace void on_interrupt(int sig)
 	char line[128];
 
 	(void)sig;
-	report_begin();
+	if (!report_begin())
+		return;
 	snprintf(line, sizeof(line), "==%d== %s: run interrupted; exiting\n",
 		 (int)getpid(), ENGINE_NAME);
 	say(line);
@@ -266,15 +297,23 @@ notrace void crash_setup(const struct opts *o)
 /*
  * A one-second SIGALRM: an input is timed out when no new one started
  * for @timeout ticks (no clock read per input). An alternate stack lets
- * the handlers of the calling thread run after a stack overflow.
+ * the handlers of the calling thread run after a stack overflow, unless
+ * the thread has one (ASan gives each thread its own, and unmaps
+ * whatever is installed when the thread ends).
  */
 notrace void crash_timer_start(long timeout)
 {
-	static uint8_t altstack[1 << 16];
 	struct itimerval it = { { 1, 0 }, { 1, 0 } };
-	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	stack_t ss, old;
 
-	sigaltstack(&ss, NULL);
+	if (!sigaltstack(NULL, &old) && (old.ss_flags & SS_DISABLE)) {
+		ss.ss_size = 1 << 16;
+		ss.ss_flags = 0;
+		ss.ss_sp = mmap(NULL, ss.ss_size, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (ss.ss_sp != MAP_FAILED)
+			sigaltstack(&ss, NULL);
+	}
 	if (timeout <= 0)
 		return;
 	handle(SIGALRM, NULL, on_alarm);

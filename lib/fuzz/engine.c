@@ -56,7 +56,7 @@ struct engine {
 	/* Stats and time. */
 	unsigned long	execs, new_units;
 	double		t0, last_print, last_csv, last_reload;
-	FILE		*csv;
+	int		csv;		/* fd, -1 without -cov_csv */
 	bool		stop;
 	uint8_t		*buf;
 };
@@ -544,39 +544,49 @@ static notrace void print_status(const char *what)
 	fflush(stdout);
 }
 
+/*
+ * The CSV row and the final stats are also written from the crash
+ * handlers: snprintf and write(2) only, no stdio (stdout is line
+ * buffered, so what printf wrote before is out already).
+ */
 static notrace void csv_row(void)
 {
 	double el = now() - E.t0;
+	char row[256];
+	int n;
 
-	if (!E.csv)
+	if (E.csv < 0)
 		return;
-	fprintf(E.csv, "%.3f,%lu,%lu,%lu,%zu,%lu,%lu\n", el, E.execs,
-		E.nr_edges, E.nr_feats, E.nr, E.cmp_runs,
-		el > 0 ? (unsigned long)(E.execs / el) : 0);
-	fflush(E.csv);
+	n = snprintf(row, sizeof(row), "%.3f,%lu,%lu,%lu,%zu,%lu,%lu\n", el,
+		     E.execs, E.nr_edges, E.nr_feats, E.nr, E.cmp_runs,
+		     el > 0 ? (unsigned long)(E.execs / el) : 0);
+	write_all(E.csv, (const uint8_t *)row, (size_t)n);
 }
 
 static notrace void final_stats(void)
 {
 	double el = now() - E.t0;
+	char buf[1024];
+	int n;
 
 	if (!E.o.print_final_stats)
 		return;
-	printf("stat::number_of_executed_units: %lu\n"
-	       "stat::average_exec_per_sec:     %lu\n"
-	       "stat::new_units_added:          %lu\n"
-	       "stat::edges:                    %lu\n"
-	       "stat::features:                 %lu\n"
-	       "stat::corpus:                   %zu\n"
-	       "stat::cmp_runs:                 %lu\n"
-	       "stat::hint_execs:               %lu\n"
-	       "stat::hint_finds:               %lu\n"
-	       "stat::seconds:                  %.3f\n"
-	       "stat::peak_rss_mb:              %lu\n",
-	       E.execs, el > 0 ? (unsigned long)(E.execs / el) : 0,
-	       E.new_units, E.nr_edges, E.nr_feats, E.nr, E.cmp_runs,
-	       E.hint_execs, E.hint_finds, el, rss_mb());
-	fflush(stdout);
+	n = snprintf(buf, sizeof(buf),
+		     "stat::number_of_executed_units: %lu\n"
+		     "stat::average_exec_per_sec:     %lu\n"
+		     "stat::new_units_added:          %lu\n"
+		     "stat::edges:                    %lu\n"
+		     "stat::features:                 %lu\n"
+		     "stat::corpus:                   %zu\n"
+		     "stat::cmp_runs:                 %lu\n"
+		     "stat::hint_execs:               %lu\n"
+		     "stat::hint_finds:               %lu\n"
+		     "stat::seconds:                  %.3f\n"
+		     "stat::peak_rss_mb:              %lu\n",
+		     E.execs, el > 0 ? (unsigned long)(E.execs / el) : 0,
+		     E.new_units, E.nr_edges, E.nr_feats, E.nr, E.cmp_runs,
+		     E.hint_execs, E.hint_finds, el, rss_mb());
+	write_all(STDOUT_FILENO, (const uint8_t *)buf, (size_t)n);
 }
 
 static notrace void on_crash_stats(void)
@@ -1007,11 +1017,18 @@ static notrace int carrier(void *arg)
 	printf("INFO: %s: CMP hints %s, common handle 0x%llx\n", ENGINE_NAME,
 	       E.cmp_ok ? "on" : "off",
 	       (unsigned long long)kcov_sim_fuzz_handle());
+	E.csv = -1;
 	if (E.o.cov_csv) {
-		E.csv = fopen(E.o.cov_csv, "w");
-		if (E.csv)
-			fprintf(E.csv, "seconds,execs,edges,features,corpus,"
-				"cmp_runs,execs_per_sec\n");
+		static const char head[] = "seconds,execs,edges,features,corpus,"
+					   "cmp_runs,execs_per_sec\n";
+
+		E.csv = open(E.o.cov_csv, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			     0644);
+		if (E.csv < 0)
+			fprintf(stderr, "%s: cannot write %s: %s\n", ENGINE_NAME,
+				E.o.cov_csv, strerror(errno));
+		else
+			write_all(E.csv, (const uint8_t *)head, sizeof(head) - 1);
 	}
 	E.t0 = E.last_print = E.last_csv = E.last_reload = now();
 	if (E.o.minimize_crash)
