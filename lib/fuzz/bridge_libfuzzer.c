@@ -236,8 +236,12 @@ notrace size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size,
 
 	if (key != last_out && s->key != key && size && cmp_state >= 0)
 		cmp_pass(data, size);
-	if (cmp_state > 0 && size && !(seed & 3) && s->key == key && s->nr) {
-		const struct hint_mut *m = &s->m[(seed >> 2) % s->nr];
+	/* libFuzzer's seeds come from a Lehmer generator: mix them first. */
+	uint64_t r = ((uint64_t)seed + 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull;
+
+	r ^= r >> 31;
+	if (cmp_state > 0 && size && !(r & 3) && s->key == key && s->nr) {
+		const struct hint_mut *m = &s->m[(r >> 2) % s->nr];
 
 		if (m->pos + m->w <= size) {
 			hint_apply(data, m);
