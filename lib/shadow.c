@@ -59,8 +59,10 @@ static const char *const runtime_markers[][2] = {
 	{ "__tsan_init",	"libclang_rt.tsan (in the executable)" },
 	{ "__ubsan_handle_add_overflow",
 		"libclang_rt.ubsan_standalone (in the executable)" },
-	{ "LLVMFuzzerRunDriver", "libclang_rt.fuzzer (in the executable)" },
 };
+/* libFuzzer exports none of its own names; its .symtab has this one. */
+#define LIBFUZZER_MARKER	"LLVMFuzzerRunDriver"
+#define LIBFUZZER_NAME		"libclang_rt.fuzzer (in the executable)"
 
 struct hook_set {
 	const char	*mode;		/* the ioctl argument, for the message */
@@ -84,6 +86,7 @@ static struct hook_set cmp_set = {
 static pthread_mutex_t symtab_lock = PTHREAD_MUTEX_INITIALIZER;
 static void *exe_symtab_defs[NR_HOOKS];	/* under symtab_lock */
 static bool exe_symtab_read;		/* under symtab_lock */
+static bool exe_has_libfuzzer;		/* under symtab_lock */
 
 /* A definition that instrumented code reaches and that is not ours. */
 struct foreign {
@@ -306,6 +309,8 @@ static notrace void read_exe_symtab(uintptr_t bias)
 		    ELF_ST_TYPE(s->st_info) != STT_FUNC ||
 		    s->st_name >= sh[sh[i].sh_link].sh_size)
 			continue;
+		if (!strcmp(strs + s->st_name, LIBFUZZER_MARKER))
+			exe_has_libfuzzer = true;
 		for (h = 0; h < NR_HOOKS; h++)
 			if (!strcmp(strs + s->st_name, hook_names[h]) &&
 			    (!exe_symtab_defs[h] ||
@@ -426,6 +431,33 @@ static notrace const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* Is the exported definition at @where a strong (global) one? */
+static notrace bool strong_definition(void *where)
+{
+	const ElfW(Sym) *sym = NULL;
+	Dl_info info;
+
+	if (!dladdr1(where, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym ||
+	    info.dli_saddr != where)
+		return false;
+	return ELF_ST_BIND(sym->st_info) == STB_GLOBAL;
+}
+
+/* Whether libFuzzer's runtime is linked into the executable. */
+static notrace bool exe_libfuzzer(uintptr_t bias)
+{
+	bool has;
+
+	pthread_mutex_lock(&symtab_lock);
+	if (!exe_symtab_read) {
+		read_exe_symtab(bias);
+		exe_symtab_read = true;
+	}
+	has = exe_has_libfuzzer;
+	pthread_mutex_unlock(&symtab_lock);
+	return has;
+}
+
 /* Names the object holding @where, for a human. */
 static notrace const char *runtime_name(void *where)
 {
@@ -436,6 +468,13 @@ static notrace const char *runtime_name(void *where)
 		return "an unknown object";
 	if (!is_main_map(map))
 		return base_name(map->l_name);
+	/*
+	 * -fsanitize=fuzzer links libFuzzer's runtime and UBSan's: libFuzzer
+	 * defines the hooks (strong), the sanitizer runtimes only weak stubs,
+	 * so a strong definition beside libFuzzer is libFuzzer's.
+	 */
+	if (strong_definition(where) && exe_libfuzzer(map->l_addr))
+		return LIBFUZZER_NAME;
 	for (i = 0; i < ARRAY_SIZE(runtime_markers); i++) {
 		struct link_map *m = map_of(dlsym(RTLD_DEFAULT,
 						  runtime_markers[i][0]));
@@ -455,6 +494,10 @@ static notrace const char *runtime_fix(const char *who)
 		       "builds (kcov_sim_instrument() in CMake does both)";
 	if (strstr(who, "libkcov-sim"))
 		return "link one copy of libkcov-sim only, shared or static";
+	if (strstr(who, "fuzzer"))
+		return "libFuzzer's runtime defines the hooks itself: link a "
+		       "copy with them renamed (CMake: kcov_sim_add_fuzzer(... "
+		       "ENGINE libfuzzer); otherwise kcov-sim-fuzz-runtime)";
 	if (strstr(who, "itself"))
 		return "remove that definition from the executable";
 	return "link libkcov-sim statically into sanitizer builds (CMake: "

@@ -6,6 +6,8 @@
 string(REPLACE "," ";" headers "${HEADER}")
 string(REPLACE "," ";" dirs "${INC}")
 string(MAKE_C_IDENTIFIER "${HEADER}" id)
+string(MD5 inc_id "${INC}")	# two runs with other dirs run in parallel
+string(APPEND id "_${inc_id}")
 set(src ${CMAKE_CURRENT_BINARY_DIR}/hc_${id}_${LANG}.src)
 set(text "")
 foreach(h IN LISTS headers)
