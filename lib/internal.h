@@ -6,7 +6,7 @@
  * checks it from the objects' symbol tables):
  *
  *   shim.c                  front doors: kcov_sim_* and the libc interposers
- *   info.c  fork.c          introspection; fork of the whole process
+ *   fork.c  exec.c          fork and execve of the whole process
  *   vfs.c                   the kcov file: fds, mappings, release
  *   kcov.c                  kernel/kcov.c: devices, tasks, ioctls, remote
  *   hooks.c                 the __sanitizer_cov_* entry points
@@ -175,6 +175,10 @@ int ksim_libc_ftruncate(int fd, off_t len) KSIM_HIDDEN;
 int ksim_libc_memfd_create(const char *name, unsigned int flags) KSIM_HIDDEN;
 int ksim_libc_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 			     void *(*fn)(void *), void *arg) KSIM_HIDDEN;
+int ksim_libc_execve(const char *path, char *const argv[], char *const envp[]) KSIM_HIDDEN;
+int ksim_libc_execvpe(const char *file, char *const argv[], char *const envp[]) KSIM_HIDDEN;
+int ksim_libc_execveat(int dirfd, const char *path, char *const argv[],
+		       char *const envp[], int flags) KSIM_HIDDEN;
 /* The library's own allocations, all here (the fault-injection point). */
 void *ksim_malloc(size_t size) KSIM_HIDDEN;
 void *ksim_calloc(size_t n, size_t size) KSIM_HIDDEN;
@@ -321,6 +325,17 @@ struct kcov_shared {
 	pthread_mutex_t	owner;
 	uint32_t	size;		/* INIT_TRACE's size once done, or the
 					 * INIT_BUSY bit while one runs; atomic */
+	/*
+	 * What the owner enabled, for a new image of the owner's process
+	 * after execve() (exec.c): set under @lock by (REMOTE_)ENABLE,
+	 * cleared by kcov_reset().
+	 */
+	uint32_t	owner_mode;	/* TRACE_PC or TRACE_CMP; 0 if none */
+	bool		owner_remote;
+	uint32_t	remote_size;
+	uint32_t	nr_handles;
+	uint64_t	common_handle;
+	uint64_t	handles[KCOV_REMOTE_MAX_HANDLES];
 };
 
 int ksim_buf_create(int open_flags) KSIM_HIDDEN;
@@ -352,6 +367,12 @@ int kcov_open(int fd, struct kcov **out) KSIM_HIDDEN;
 int kcov_mmap(struct kcov *kcov, int fd, size_t len, off_t off) KSIM_HIDDEN;
 int kcov_ioctl(struct kcov *kcov, int fd, unsigned int cmd, unsigned long arg) KSIM_HIDDEN;
 void kcov_close(struct kcov *kcov) KSIM_HIDDEN;
+/* (simulator) execve(): a file of this device that survived into this
+ * image (kcov_open's twin), and the current task attached to it again. */
+int ksim_kcov_adopt(int fd, struct kcov **out) KSIM_HIDDEN;
+int ksim_kcov_exec_attach(struct kcov *kcov, uint64_t handle) KSIM_HIDDEN;
+/* The devices the current task owns, local and remote, or NULL. */
+void ksim_kcov_task_devices(struct kcov **local, struct kcov **remote) KSIM_HIDDEN;
 /* Simulator additions: every live device, by id, for sim.h; fork. */
 struct kcov *ksim_kcov_get_id(uint64_t id) KSIM_HIDDEN;
 void ksim_kcov_info(struct kcov *kcov, int ours, struct kcov_sim_dev_info *info) KSIM_HIDDEN;
@@ -379,6 +400,8 @@ int ksim_vfs_close_range(unsigned int first, unsigned int last, int flags) KSIM_
 void ksim_vfs_dupfd(int fd, int newfd) KSIM_HIDDEN;
 bool ksim_vfs_is_kcov(int fd) KSIM_HIDDEN;
 void ksim_vfs_fork(int when) KSIM_HIDDEN;
+struct kcov *ksim_vfs_adopt(int fd) KSIM_HIDDEN;
+int ksim_vfs_exec_fds(int *fds, struct kcov **devs, bool *cloexec, int max) KSIM_HIDDEN;
 
 /* sim.h's growable out-structs (libbpf's opts, STYLE 4): the caller's
  * leading size_t says how much of @ours it knows. NULL is -EFAULT. */
@@ -400,6 +423,18 @@ static inline notrace int ksim_out_struct(void *dst, const void *ours,
 	       sz - sizeof(size_t));
 	return 0;
 }
+
+/* ---- exec.c: execve() of a process that holds devices (spec 2.9) --------- */
+
+struct ksim_exec {
+	char	**envp;		/* the new image's environment, or the caller's */
+	char	*entry;		/* KCOV_SIM_EXEC=..., malloc'd */
+	int	dups[8];	/* fds made to survive the exec */
+	int	nr_dups;
+};
+int ksim_exec_prepare(const char *path, bool search, char *const envp[],
+		      struct ksim_exec *x) KSIM_HIDDEN;
+void ksim_exec_abort(struct ksim_exec *x) KSIM_HIDDEN;
 
 /* ---- fork.c ---------------------------------------------------------- */
 

@@ -265,6 +265,7 @@ static notrace void kcov_reset(struct kcov *kcov)
 	kcov->remote = false;
 	kcov->remote_size = 0;
 	kcov->shared->sequence++;
+	kcov->shared->owner_mode = 0;	/* (simulator) nothing for an exec */
 }
 
 /*
@@ -627,6 +628,25 @@ static notrace int kcov_remote_add_all(struct kcov *kcov, struct kcov_task *t,
 }
 
 /*
+ * (simulator) What an execve() of the owner's process needs to attach its
+ * task again (exec.c): the mode, and for a remote device its handles.
+ * Caller holds kcov->lock.
+ */
+static notrace void exec_note(struct kcov *kcov, const struct kcov_remote_arg *arg)
+{
+	struct kcov_shared *sh = kcov->shared;
+
+	sh->owner_remote = arg != NULL;
+	sh->remote_size = arg ? arg->area_size : 0;
+	sh->nr_handles = arg ? arg->num_handles : 0;
+	sh->common_handle = arg ? arg->common_handle : 0;
+	if (arg)
+		memcpy(sh->handles, arg->handles,
+		       arg->num_handles * sizeof(arg->handles[0]));
+	sh->owner_mode = kcov->mode;
+}
+
+/*
  * The ioctls that run under kcov->lock. @arg is the copied
  * kcov_remote_arg for KCOV_REMOTE_ENABLE. Caller holds kcov->lock; on a
  * successful DISABLE it drops the task's reference.
@@ -651,6 +671,7 @@ static notrace int kcov_ioctl_locked(struct kcov *kcov, unsigned int cmd,
 			   kcov->shared->sequence);
 		kcov_get(kcov);		/* put in KCOV_DISABLE or kcov_task_exit() */
 		kcov_task_arm(t);
+		exec_note(kcov, NULL);
 		return 0;
 	case KCOV_DISABLE:
 		if (arg != 0 || (t->kcov != kcov && t->kcov_remote != kcov))
@@ -689,6 +710,7 @@ static notrace int kcov_ioctl_locked(struct kcov *kcov, unsigned int cmd,
 		}
 		kcov_get(kcov);		/* put in KCOV_DISABLE or kcov_task_exit() */
 		kcov_task_arm(t);
+		exec_note(kcov, remote_arg);
 		return 0;
 	default:
 		return -ENOTTY;
@@ -1263,6 +1285,94 @@ notrace void ksim_kcov_fork(int when)
 	ksim_fork_lock(&devices_lock, when);
 }
 
+/* ---- (simulator) execve(): a new image takes its devices back ----------- */
+
+/*
+ * kcov_open()'s twin for a file that survived execve() (or was inherited
+ * by another image): this image's struct kcov of the memfd @fd, INIT if
+ * the buffer was sized, not owned by any task of this image yet.
+ */
+notrace int ksim_kcov_adopt(int fd, struct kcov **out)
+{
+	struct kcov *kcov = ksim_calloc(1, sizeof(*kcov));
+
+	if (!kcov)
+		return -ENOMEM;
+	kcov->shared = ksim_shared_map(fd, false);
+	if (!kcov->shared) {
+		free(kcov);
+		return -ENOTTY;		/* a memfd, but no kcov file's */
+	}
+	kcov->mode = KCOV_MODE_DISABLED;
+	kcov->refcount = 1;	/* the file's */
+	kcov_lock(kcov);
+	init_adopt(kcov, fd);
+	kcov_unlock(kcov);
+	irq_pool_fill();
+	devices_add(kcov);
+	*out = kcov;
+	return 0;
+}
+
+/*
+ * The task that called execve() owned @kcov (exec.c knows it from the old
+ * image); Linux keeps a task's KCOV state across execve, so this image's
+ * task takes it back: the owner mutex (which the kernel marked "owner
+ * died" at the exec), the mode, the remote handles, the common handle.
+ */
+notrace int ksim_kcov_exec_attach(struct kcov *kcov, uint64_t handle)
+{
+	struct kcov_task *t = &ksim_current;
+	struct kcov_shared *sh = kcov->shared;
+	struct kcov_remote_arg *arg = NULL;
+	int ret = -EINVAL;
+	uint32_t i;
+
+	kcov_lock(kcov);
+	if (kcov->mode != KCOV_MODE_INIT || !sh->owner_mode || owner_claim(kcov))
+		goto out;
+	if (sh->owner_remote) {
+		arg = ksim_malloc(sizeof(*arg) + sh->nr_handles * sizeof(uint64_t));
+		ret = -ENOMEM;
+		if (!arg)
+			goto out_unclaim;
+		arg->trace_mode = sh->owner_mode == KCOV_MODE_TRACE_CMP;
+		arg->area_size = sh->remote_size;
+		arg->num_handles = sh->nr_handles;
+		arg->common_handle = sh->common_handle;
+		for (i = 0; i < sh->nr_handles; i++)
+			arg->handles[i] = sh->handles[i];
+		ksim_shared_unclaim(kcov->shared);	/* the ioctl claims it */
+		ret = kcov_ioctl_locked(kcov, KCOV_REMOTE_ENABLE,
+					(unsigned long)arg, true);
+		free(arg);
+	} else {
+		ksim_shared_unclaim(kcov->shared);
+		ret = kcov_ioctl_locked(kcov, KCOV_ENABLE,
+					sh->owner_mode == KCOV_MODE_TRACE_CMP, true);
+	}
+	if (!ret && handle)
+		t->kcov_handle = handle;	/* inherited, not registered here */
+	goto out;
+out_unclaim:
+	ksim_shared_unclaim(kcov->shared);
+out:
+	kcov_unlock(kcov);
+	return ret;
+}
+
+notrace void ksim_kcov_task_devices(struct kcov **local, struct kcov **remote)
+{
+	struct kcov_task *t = &ksim_current;
+	struct kcov *k = t->in_section || t->kcov_softirq ? t->saved.kcov : t->kcov;
+
+	if (t->in_section)	/* a section's device: the task owns none */
+		k = NULL;
+	*local = k && !k->remote && k->t == t ? k : NULL;
+	*remote = k && k->remote && k->t == t ? k :
+		  t->kcov_remote && t->kcov_remote->t == t ? t->kcov_remote : NULL;
+}
+
 /* ---- (simulator) profiles ------------------------------------------------ */
 
 static const struct {
@@ -1347,7 +1457,8 @@ KCOV_SIM_API notrace int kcov_sim_set_nr_cpus(unsigned int n)
 	return 0;
 }
 
-__attribute__((constructor)) static notrace void profile_init(void)
+/* Before exec.c's adoption, which needs the profile. */
+__attribute__((constructor(101))) static notrace void profile_init(void)
 {
 	const char *env = getenv("KCOV_SIM_PROFILE");
 

@@ -324,6 +324,54 @@ typedef int (*fclose_fn)(FILE *);
 /* No sanitizer intercepts syscall() itself. */
 #define __interceptor_syscall	((syscall_fn)NULL)
 
+/* ---- exec ----------------------------------------------------------------- */
+
+extern int __execvpe(const char *, char *const[], char *const[]) __attribute__((weak));
+
+typedef int (*execve_fn)(const char *, char *const[], char *const[]);
+typedef int (*execvpe_fn)(const char *, char *const[], char *const[]);
+#define __interceptor_execve	((execve_fn)NULL)
+#define __interceptor_execvpe	((execvpe_fn)NULL)
+
+static notrace int sys_execve(const char *p, char *const a[], char *const e[])
+{
+	return (int)libc_ret(SYS(SYS_execve, L(p), L(a), L(e)));
+}
+
+/*
+ * Static glibc: its strong name behind the weak execvpe, where something
+ * pulled it in; else execvp's PATH search by hand (no ENOEXEC fallback to
+ * a shell: a script needs its #! line then).
+ */
+static notrace int sys_execvpe(const char *f, char *const a[], char *const e[])
+{
+	const char *path = getenv("PATH"), *colon;
+	char buf[4096];
+	int err = ENOENT;
+	size_t n;
+
+	if (__execvpe)
+		return __execvpe(f, a, e);
+	if (strchr(f, '/'))
+		return sys_execve(f, a, e);
+	for (path = path ? path : "/bin:/usr/bin"; ; path = colon + 1) {
+		colon = strchrnul(path, ':');
+		n = (size_t)(colon - path);
+		if (n + strlen(f) + 2 <= sizeof(buf)) {
+			memcpy(buf, path, n);
+			buf[n] = '/';
+			strcpy(buf + n + 1, f);
+			sys_execve(n ? buf : f, a, e);
+			if (errno != ENOENT && errno != ENOTDIR)
+				err = errno;
+		}
+		if (!*colon)
+			break;
+	}
+	errno = err;
+	return -1;
+}
+
 /* Is @fn in the same object as this code (a statically linked runtime)? */
 static notrace bool in_our_object(void *fn)
 {
@@ -353,6 +401,8 @@ static notrace name##_fn next_##name(void)				\
 	return f;							\
 }
 NEXT(open)
+NEXT(execve)
+NEXT(execvpe)
 NEXT(openat)
 NEXT(ioctl)
 NEXT(mmap)
@@ -661,4 +711,24 @@ notrace long ksim_strncpy_from_user(char *dst, unsigned long src, size_t size)
 		done += chunk;
 	}
 	return -ENAMETOOLONG;
+}
+
+/* ---- exec: returns only on failure, -errno ------------------------------- */
+
+notrace int ksim_libc_execve(const char *path, char *const argv[], char *const envp[])
+{
+	next_execve()(path, argv, envp);
+	return -errno;
+}
+
+notrace int ksim_libc_execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	next_execvpe()(file, argv, envp);
+	return -errno;
+}
+
+notrace int ksim_libc_execveat(int dirfd, const char *path, char *const argv[],
+			       char *const envp[], int flags)
+{
+	return (int)SYS(SYS_execveat, dirfd, L(path), L(argv), L(envp), flags);
 }

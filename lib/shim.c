@@ -430,6 +430,9 @@ static notrace int refused(long nr)
 	}
 }
 
+static notrace int exec_common(const char *path, bool search, int dirfd,
+			       int flags, char *const argv[], char *const envp[]);
+
 /*
  * The calls that touch a kcov fd, mapping or name, as libc's interposers
  * handle them (one code path: vfs.c); while no kcov file exists they, and
@@ -449,6 +452,12 @@ KCOV_SIM_API notrace long syscall(long nr, ...)
 	va_end(ap);
 	fd = (int)a[0];
 	switch (nr) {
+	case SYS_execve:
+		return exec_common((const char *)a[0], false, AT_FDCWD, 0,
+				   (char *const *)a[1], (char *const *)a[2]);
+	case SYS_execveat:
+		return exec_common((const char *)a[1], false, (int)a[0], (int)a[4],
+				   (char *const *)a[2], (char *const *)a[3]);
 	case SYS_open:
 	case SYS_creat:
 	case SYS_openat:
@@ -506,6 +515,105 @@ KCOV_SIM_API notrace long syscall(long nr, ...)
 	default:
 		return ksim_next_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	}
+}
+
+/* ---- exec: the task's KCOV state goes on in the new image (exec.c) -------- */
+
+/* An exec front door. Returns only on failure, like the call. */
+static notrace int exec_common(const char *path, bool search, int dirfd,
+			       int flags, char *const argv[], char *const envp[])
+{
+	char proc[64 + 4096];
+	const char *look = path;
+	struct ksim_exec x;
+	int ret;
+
+	/* What execveat() runs, for the look at it only. */
+	if (dirfd != AT_FDCWD && path && path[0] != '/') {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d%s%s", dirfd,
+			 *path ? "/" : "", path);
+		look = proc;
+	}
+	ret = ksim_exec_prepare(look, search, envp, &x);
+	if (!ret) {
+		if (search)
+			ret = ksim_libc_execvpe(path, argv, x.envp);
+		else if (dirfd != AT_FDCWD || flags)
+			ret = ksim_libc_execveat(dirfd, path, argv, x.envp, flags);
+		else
+			ret = ksim_libc_execve(path, argv, x.envp);
+	}
+	ksim_exec_abort(&x);
+	return (int)sys_result(ret);
+}
+
+KCOV_SIM_API notrace int execve(const char *path, char *const argv[],
+				char *const envp[])
+{
+	return exec_common(path, false, AT_FDCWD, 0, argv, envp);
+}
+
+KCOV_SIM_API notrace int execv(const char *path, char *const argv[])
+{
+	return exec_common(path, false, AT_FDCWD, 0, argv, environ);
+}
+
+KCOV_SIM_API notrace int execvpe(const char *file, char *const argv[],
+				 char *const envp[])
+{
+	return exec_common(file, true, AT_FDCWD, 0, argv, envp);
+}
+
+KCOV_SIM_API notrace int execvp(const char *file, char *const argv[])
+{
+	return exec_common(file, true, AT_FDCWD, 0, argv, environ);
+}
+
+KCOV_SIM_API notrace int execveat(int dirfd, const char *path,
+				  char *const argv[], char *const envp[],
+				  int flags)
+{
+	return exec_common(path, false, dirfd, flags, argv, envp);
+}
+
+KCOV_SIM_API notrace int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	return exec_common("", false, fd, AT_EMPTY_PATH, argv, envp);
+}
+
+/* execl(path, arg0, ..., NULL[, envp]): the argument list as an array. */
+#define EXECL(path, arg, search, with_env) ({				\
+	va_list __ap;							\
+	size_t __n = 1;							\
+	char *const *__envp;						\
+									\
+	va_start(__ap, arg);						\
+	while (va_arg(__ap, char *))					\
+		__n++;							\
+	va_end(__ap);							\
+	char *__argv[__n + 1];						\
+	va_start(__ap, arg);						\
+	__argv[0] = (char *)(arg);					\
+	for (size_t __i = 1; __i <= __n; __i++)				\
+		__argv[__i] = va_arg(__ap, char *);			\
+	__envp = (with_env) ? va_arg(__ap, char *const *) : environ;	\
+	va_end(__ap);							\
+	exec_common((path), (search), AT_FDCWD, 0, __argv, __envp);	\
+})
+
+KCOV_SIM_API notrace int execl(const char *path, const char *arg, ...)
+{
+	return EXECL(path, arg, false, false);
+}
+
+KCOV_SIM_API notrace int execlp(const char *file, const char *arg, ...)
+{
+	return EXECL(file, arg, true, false);
+}
+
+KCOV_SIM_API notrace int execle(const char *path, const char *arg, ...)
+{
+	return EXECL(path, arg, false, true);
 }
 
 /* ---- fopen and freopen: glibc opens by its internal name ----------------- */

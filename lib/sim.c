@@ -61,7 +61,8 @@ KCOV_SIM_API notrace void kcov_sim_set_alloc_limit(size_t bytes)
 	WRITE_ONCE(ksim_alloc_limit, bytes);
 }
 
-__attribute__((constructor)) static notrace void sim_init(void)
+/* Before exec.c's adoption, which needs the profile. */
+__attribute__((constructor(101))) static notrace void sim_init(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_CONF);
 

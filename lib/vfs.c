@@ -134,9 +134,28 @@ static notrace void fput(struct kfile *f)
 	free(f);
 }
 
+static notrace int fd_scan_end(void);
+
+/* Enter the new file of @kcov, whose memfd @fd has @st, pinned by @fd. */
+static notrace void file_add(struct kfile *f, struct kcov *kcov, int fd,
+			     const struct stat *st)
+{
+	f->kcov = kcov;
+	f->dev = st->st_dev;
+	f->ino = st->st_ino;
+	f->refs = 1;		/* the pin: dropped once no fd or mapping is left */
+	f->pinned = true;
+	pthread_mutex_lock(&files_lock);
+	LIST_INSERT_HEAD(&files, f, link);
+	atomic_inc(&nr_files);
+	pthread_mutex_unlock(&files_lock);
+	fd_mark(fd, true);
+}
+
 /* open("/sys/kernel/debug/kcov", @flags): a fresh device. fd or -errno. */
 notrace int ksim_vfs_open(int flags)
 {
+	struct kcov *kcov = NULL;
 	struct kfile *f;
 	struct stat st;
 	int fd, ret;
@@ -147,22 +166,88 @@ notrace int ksim_vfs_open(int flags)
 	f = ksim_calloc(1, sizeof(*f));
 	ret = f ? ksim_libc_fstat(fd, &st) : -ENOMEM;
 	if (!ret)
-		ret = kcov_open(fd, &f->kcov);
+		ret = kcov_open(fd, &kcov);
 	if (ret) {
 		free(f);
 		ksim_libc_close(fd);
 		return ret == -EMFILE || ret == -ENFILE ? ret : -ENOMEM;
 	}
-	f->dev = st.st_dev;
-	f->ino = st.st_ino;
-	f->refs = 1;		/* the pin: dropped once no fd or mapping is left */
-	f->pinned = true;
-	pthread_mutex_lock(&files_lock);
-	LIST_INSERT_HEAD(&files, f, link);
-	atomic_inc(&nr_files);
-	pthread_mutex_unlock(&files_lock);
-	fd_mark(fd, true);
+	file_add(f, kcov, fd, &st);
 	return fd;
+}
+
+/*
+ * A kcov fd that survived execve() into this image: its file, made once
+ * for the first fd of it (exec.c). The device of @fd, or NULL.
+ */
+notrace struct kcov *ksim_vfs_adopt(int fd)
+{
+	struct kcov *kcov = NULL;
+	struct kfile *f;
+	struct stat st;
+
+	if (ksim_libc_fstat(fd, &st))
+		return NULL;
+	f = fget_inode(st.st_dev, st.st_ino);
+	if (f) {		/* a second fd of a file already taken */
+		kcov = f->kcov;
+		fput(f);	/* the file's pin keeps it */
+		fd_mark(fd, true);
+		return kcov;
+	}
+	f = ksim_calloc(1, sizeof(*f));
+	if (!f || ksim_kcov_adopt(fd, &kcov)) {
+		free(f);
+		return NULL;
+	}
+	file_add(f, kcov, fd, &st);
+	return kcov;
+}
+
+/*
+ * For execve(): every kcov fd of this process, with its device and whether
+ * it closes on exec. At most @max; the count found.
+ */
+notrace int ksim_vfs_exec_fds(int *fds, struct kcov **devs, bool *cloexec,
+			      int max)
+{
+	int fd, end, n = 0, fl, dfd = -1;
+	struct dirent *de = NULL;
+	struct kfile *f;
+	struct stat st;
+	DIR *dir;
+
+	if (!ksim_vfs_active())
+		return 0;
+	/* The open fds from /proc, else every number up to the limit. */
+	dir = opendir("/proc/self/fd");
+	if (dir)
+		dfd = dirfd(dir);
+	for (fd = 0, end = dir ? 0 : fd_scan_end(); n < max; fd++) {
+		if (dir) {
+			if (!(de = readdir(dir)))
+				break;
+			if (de->d_name[0] == '.' || atoi(de->d_name) == dfd)
+				continue;
+			fd = atoi(de->d_name);
+		} else if (fd >= end) {
+			break;
+		}
+		if (ksim_libc_fstat(fd, &st))
+			continue;
+		f = fget_inode(st.st_dev, st.st_ino);
+		if (!f)
+			continue;
+		fl = ksim_libc_fcntl(fd, F_GETFD, 0);
+		fds[n] = fd;
+		devs[n] = f->kcov;	/* alive: the fd pins the file */
+		cloexec[n] = fl >= 0 && (fl & FD_CLOEXEC);
+		n++;
+		fput(f);
+	}
+	if (dir)
+		closedir(dir);
+	return n;
 }
 
 /*
