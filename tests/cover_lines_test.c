@@ -16,21 +16,7 @@
 
 #define SRC	"tlvdec.c"
 
-static int src_line(const char *text)
-{
-	char buf[512];
-	FILE *f = fopen(TLVDEC_SOURCE, "r");
-	int line = 0, found = 0;
-
-	assert_non_null(f);
-	while (!found && fgets(buf, sizeof(buf), f)) {
-		line++;
-		found = strstr(buf, text) != NULL;
-	}
-	fclose(f);
-	assert_true(found);
-	return line;
-}
+#define src_line(text)	kcov_source_line(TLVDEC_SOURCE, (text))
 
 /* A blob that runs out of data: the data overrun path. */
 static struct kcov_sim_cover *capture_overrun(void)

@@ -27,21 +27,7 @@ static const char *self_path(void)
 	return self;
 }
 
-static int src_line(const char *text)
-{
-	char buf[512];
-	FILE *f = fopen(TLVDEC_SOURCE, "r");
-	int line = 0, found = 0;
-
-	assert_non_null(f);
-	while (!found && fgets(buf, sizeof(buf), f)) {
-		line++;
-		found = strstr(buf, text) != NULL;
-	}
-	fclose(f);
-	assert_true(found);
-	return line;
-}
+#define src_line(text)	kcov_source_line(TLVDEC_SOURCE, (text))
 
 /* Output of @cmd and its exit status. */
 static int run(const char *cmd, char *out, size_t len)

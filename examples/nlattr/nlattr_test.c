@@ -17,22 +17,7 @@
 
 #include "link_policy.h"
 
-/* The line of nlattr.c that holds @text (first one). */
-static int src_line(const char *text)
-{
-	char buf[512];
-	FILE *f = fopen(NLATTR_SOURCE, "r");
-	int line = 0, found = 0;
-
-	assert_non_null(f);
-	while (!found && fgets(buf, sizeof(buf), f)) {
-		line++;
-		found = strstr(buf, text) != NULL;
-	}
-	fclose(f);
-	assert_true(found);
-	return line;
-}
+#define src_line(text)	kcov_source_line(NLATTR_SOURCE, (text))
 
 struct msg {
 	char	buf[256];

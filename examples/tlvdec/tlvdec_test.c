@@ -29,22 +29,7 @@
 #define KSIM_STR2(x)	#x
 #define KSIM_STR(x)	KSIM_STR2(x)
 
-/* The first line of tlvdec.c that holds @text. */
-static int src_line(const char *text)
-{
-	char buf[512];
-	FILE *f = fopen(TLVDEC_SOURCE, "r");
-	int line = 0, found = 0;
-
-	assert_non_null(f);
-	while (!found && fgets(buf, sizeof(buf), f)) {
-		line++;
-		found = strstr(buf, text) != NULL;
-	}
-	fclose(f);
-	assert_true(found);
-	return line;
-}
+#define src_line(text)	kcov_source_line(TLVDEC_SOURCE, (text))
 
 /* Decode @blob under a capture. */
 static struct kcov_sim_cover *decode(const u8 *blob, size_t len, unsigned int max,

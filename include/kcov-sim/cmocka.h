@@ -107,6 +107,33 @@ static inline void _kcov_sim_end(struct kcov_sim_cover *cap, const char *file, i
 		_kcov_sim_fail(NULL, file, line, "ERROR: kcov_sim_cover_end: %d\n", err);
 }
 
+/*
+ * The first line of the source file @path that holds @text: assert on a
+ * line by what it says, so that an edit above it does not break the test.
+ * Fails the test if the file cannot be read or holds no such line.
+ */
+static inline int _kcov_sim_source_line(const char *path, const char *text,
+					const char *file, int line)
+{
+	char buf[1024];
+	FILE *f = fopen(path, "r");
+	int n = 0, found = 0;
+
+	if (!f)
+		_kcov_sim_fail(NULL, file, line, "ERROR: cannot read %s\n", path);
+	while (!found && fgets(buf, sizeof(buf), f)) {
+		n++;
+		found = strstr(buf, text) != NULL;
+	}
+	fclose(f);
+	if (!found)
+		_kcov_sim_fail(NULL, file, line, "ERROR: no line of %s holds \"%s\"\n",
+			       path, text);
+	return n;
+}
+#define kcov_source_line(path, text) \
+	_kcov_sim_source_line((path), (text), __FILE__, __LINE__)
+
 /* Begin / end a capture, failing the test when the device says no. */
 #define kcov_capture_begin()	_kcov_sim_begin(0, __FILE__, __LINE__)
 #define kcov_capture_begin_words(words)	_kcov_sim_begin((words), __FILE__, __LINE__)

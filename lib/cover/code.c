@@ -35,24 +35,6 @@
 #define MAX_TABLE	65536	/* jump table entries read at most */
 
 /* Grow *@v to hold @need elements of @size; false on ENOMEM. */
-static notrace bool grow(void *v, size_t *max, size_t need, size_t size)
-{
-	void **pv = v;
-	size_t n = *max ? *max : 16;
-	void *p;
-
-	if (need <= *max)
-		return true;
-	while (n < need)
-		n *= 2;
-	p = realloc(*pv, n * size);
-	if (!p)
-		return false;
-	*pv = p;
-	*max = n;
-	return true;
-}
-
 static notrace int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;

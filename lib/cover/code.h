@@ -14,6 +14,29 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+
+#include "compiler.h"
+
+/* Grow the array *@v of *@max elements of @size bytes to hold @need;
+ * doubling, from 16. False, and nothing changed, when out of memory. */
+static inline notrace bool grow(void *v, size_t *max, size_t need, size_t size)
+{
+	void **pv = v;
+	size_t n = *max ? *max : 16;
+	void *p;
+
+	if (need <= *max)
+		return true;
+	while (n < need)
+		n *= 2;
+	p = realloc(*pv, n * size);
+	if (!p)
+		return false;
+	*pv = p;
+	*max = n;
+	return true;
+}
 
 /* ---- machine code (code.c) ----------------------------------------------- */
 

@@ -20,24 +20,6 @@ struct build {
 	size_t		hsize;
 };
 
-static notrace bool grow(void *v, size_t *max, size_t need, size_t size)
-{
-	void **pv = v;
-	size_t n = *max ? *max : 16;
-	void *p;
-
-	if (need <= *max)
-		return true;
-	while (n < need)
-		n *= 2;
-	p = realloc(*pv, n * size);
-	if (!p)
-		return false;
-	*pv = p;
-	*max = n;
-	return true;
-}
-
 static notrace size_t str_hash(const char *s)
 {
 	size_t h = 14695981039346656037ull;

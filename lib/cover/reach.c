@@ -64,24 +64,6 @@ struct ksim_reach {
 	size_t		nsrc;
 };
 
-static notrace bool grow(void *v, size_t *max, size_t need, size_t size)
-{
-	void **pv = v;
-	size_t n = *max ? *max : 16;
-	void *p;
-
-	if (need <= *max)
-		return true;
-	while (n < need)
-		n *= 2;
-	p = realloc(*pv, n * size);
-	if (!p)
-		return false;
-	*pv = p;
-	*max = n;
-	return true;
-}
-
 /* ---- modules ----------------------------------------------------------------- */
 
 static notrace void amod_free(struct amod *a)

@@ -24,20 +24,10 @@
 /* The first line of kernel file @file (under lib/) that holds @text. */
 static int src_line(const char *file, const char *text)
 {
-	char path[4096], buf[512];
-	FILE *f;
-	int line = 0, found = 0;
+	char path[4096];
 
 	snprintf(path, sizeof(path), "%s/lib/%s", LINUX_DIR, file);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	while (!found && fgets(buf, sizeof(buf), f)) {
-		line++;
-		found = strstr(buf, text) != NULL;
-	}
-	fclose(f);
-	assert_true(found);
-	return line;
+	return kcov_source_line(path, text);
 }
 
 /* Label @name reached or not; a compiler that kept no code of its own for
