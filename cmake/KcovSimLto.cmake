@@ -55,7 +55,9 @@ file(MAKE_DIRECTORY ${ksim_lto_dir})
 # hooks.c has no debug info: the inlined copies then carry the line of the
 # call they replace, and no hooks.c frame joins the site's inline chain.
 # No KSIM_HOOKS_CALLED: these hooks are inlined (lib/hooks.c).
-set(ksim_lto_flags -O2 -g -std=gnu11 -flto=thin -fPIC -fvisibility=hidden
+# -DNDEBUG: a release form; the debug checks of lib/ (lockdep-style
+# assertions) run in the sanitizer presets, not in the fuzzing form.
+set(ksim_lto_flags -O2 -g -DNDEBUG -std=gnu11 -flto=thin -fPIC -fvisibility=hidden
 	${KSIM_WARN} -fno-sanitize-coverage=trace-pc,trace-cmp
 	-D_GNU_SOURCE -DKCOV_SIM_VERSION="${PROJECT_VERSION}"
 	-I${CMAKE_CURRENT_SOURCE_DIR}/include -I${CMAKE_CURRENT_SOURCE_DIR}/lib)
