@@ -363,7 +363,7 @@ static notrace bool fd_refers(const struct kfile *f)
 	int fd, end;
 	DIR *dir;
 
-	dir = opendir("/proc/self/fd");
+	dir = ksim_libc_opendir("/proc/self/fd");
 	if (!dir) {
 		for (fd = 0, end = fd_scan_end(); fd < end && !found; fd++)
 			found = fd_is(fd, f);
@@ -582,7 +582,7 @@ notrace void *ksim_vfs_mmap(void *addr, size_t len, int prot, int flags,
 		}
 	}
 	/* A kcov file's buffer starts after the memfd's shared page. */
-	p = ksim_libc_mmap(addr, len, prot, flags, fd,
+	p = ksim_fwd_mmap(addr, len, prot, flags, fd,
 			   f ? off + (off_t)KSIM_BUF_OFFSET : off);
 	if (!IS_ERR_VALUE(p) && (flags & MAP_FIXED))
 		umap_forget((uintptr_t)p, (uintptr_t)p + page_round(len));
@@ -750,7 +750,7 @@ static notrace void range_files(unsigned int first, unsigned int last,
 	unsigned int fd, end;
 	DIR *dir;
 
-	dir = opendir("/proc/self/fd");
+	dir = ksim_libc_opendir("/proc/self/fd");
 	if (!dir) {	/* at the fd limit: every number, by raw fstat */
 		end = (unsigned int)fd_scan_end();
 		for (fd = first; fd <= last && fd < end; fd++) {
