@@ -90,6 +90,7 @@ static LIST_HEAD(, kcov_remote) remote_map[KCOV_REMOTE_BUCKETS];
 static LIST_HEAD(, kcov_remote_area) remote_areas[2];
 static struct kcov_sim_pool_stats pool_stats;
 static bool irq_pool_filled;
+static unsigned int irq_pool_made;	/* buffers the IRQ pool has */
 /* Atomic, read unlocked (sim.h statistics): */
 static size_t nr_handles, nr_sections;
 /* Bit b set iff bucket b holds a handle; changed under remote_lock, read
@@ -490,7 +491,7 @@ notrace int kcov_mmap(struct kcov *kcov, int fd, size_t len, off_t off)
 /* (simulator) Adds @kcov to the list of live devices. */
 static notrace void devices_add(struct kcov *kcov);
 /* (simulator) kcov_init()'s IRQ pool, at the first open of a pool profile. */
-static notrace void irq_pool_fill(void);
+static notrace int irq_pool_fill(void);
 
 /*
  * open(): a zeroed device, mode DISABLED, sequence 1, refcount 1 (the
@@ -499,7 +500,10 @@ static notrace void irq_pool_fill(void);
 notrace int kcov_open(int fd, struct kcov **out)
 {
 	struct kcov *kcov;
+	int ret = irq_pool_fill();
 
+	if (ret)
+		return ret;
 	kcov = ksim_calloc(1, sizeof(*kcov));
 	if (!kcov)
 		return -ENOMEM;
@@ -510,7 +514,6 @@ notrace int kcov_open(int fd, struct kcov **out)
 	}
 	kcov->mode = KCOV_MODE_DISABLED;
 	kcov->refcount = 1;	/* the file's; put in kcov_close() */
-	irq_pool_fill();
 	devices_add(kcov);
 	*out = kcov;
 	return 0;
@@ -1278,23 +1281,30 @@ static const struct {
 /*
  * kcov_init() fills the IRQ pool with one buffer per possible CPU; here
  * the first open of a pool profile does, as the profile is fixed from then
- * on. A buffer that cannot be had leaves the pool shorter.
+ * on. A buffer that cannot be had fails that open (-ENOMEM) rather than
+ * leave the pool short for good; the next open tops it up.
  */
-static notrace void irq_pool_fill(void)
+static notrace int irq_pool_fill(void)
 {
 	unsigned long *area;
-	unsigned int i;
+	int ret = 0;
 
 	if (!(ksim_profile & KSIM_P_IRQ_POOL) || READ_ONCE(irq_pool_filled))
-		return;
+		return 0;
 	pthread_mutex_lock(&remote_lock);
-	for (i = 0; !irq_pool_filled && i < ksim_nr_cpus; i++) {
+	while (!irq_pool_filled && irq_pool_made < ksim_nr_cpus) {
 		area = ksim_section_alloc(KCOV_IRQ_AREA_SIZE);
-		if (area)
-			kcov_remote_area_put(area, KCOV_IRQ_AREA_SIZE, true);
+		if (!area) {
+			ret = -ENOMEM;
+			break;
+		}
+		kcov_remote_area_put(area, KCOV_IRQ_AREA_SIZE, true);
+		irq_pool_made++;
 	}
-	WRITE_ONCE(irq_pool_filled, true);
+	if (!ret)
+		WRITE_ONCE(irq_pool_filled, true);
 	pthread_mutex_unlock(&remote_lock);
+	return ret;
 }
 
 /* The pool of another profile or CPU count is not this one's. */
@@ -1305,6 +1315,7 @@ static notrace void irq_pool_drain(void)
 	pthread_mutex_lock(&remote_lock);
 	while ((area = kcov_remote_area_get(KCOV_IRQ_AREA_SIZE, true)))
 		ksim_libc_munmap(area, KCOV_IRQ_AREA_SIZE * sizeof(unsigned long));
+	irq_pool_made = 0;
 	WRITE_ONCE(irq_pool_filled, false);
 	pthread_mutex_unlock(&remote_lock);
 }
