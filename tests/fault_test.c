@@ -186,7 +186,7 @@ static long section(uint64_t handle, bool softirq)
 /* One step, on its task's thread: >= 0 or -errno. */
 static long exec_step(const struct step *s)
 {
-	int d = s->dev, fd = w.fd[d];
+	int d = s->dev, fd = d < 2 ? w.fd[d] : -1;	/* @dev: a task for spawn, exit */
 	size_t len = WORDS * sizeof(unsigned long);
 	uint64_t rb[8] = { 0 };
 	struct kcov_remote_arg *ra = (struct kcov_remote_arg *)rb;
