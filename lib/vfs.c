@@ -946,6 +946,10 @@ KCOV_SIM_API notrace int kcov_sim_dev_info_id(uint64_t id,
 	if (!kcov)
 		return -ENOENT;
 	ret = dev_info(kcov, 1, info);
+	/* Ours was the last reference: dev_info() forgot a foreign owner
+	 * that had gone (a forked copy), and this put frees the device. */
+	if (!ret && info->refcount <= 0)
+		ret = -ENOENT;
 	kcov_put(kcov);
 	return ret;
 }
