@@ -575,9 +575,10 @@ static notrace bool kcov_check_handle(uint64_t handle, bool common_valid,
 
 /*
  * What KCOV_ENABLE and KCOV_REMOTE_ENABLE check first, in the kernel's
- * order (spec 2.5, 5.2 steps 5-7): the device INIT, neither it nor the
- * caller attached, a valid mode. Then claim it from every process.
- * The mode or -errno. Caller holds kcov->lock.
+ * order (spec 2.5, 5.2 steps 5-7): the device INIT - in every process,
+ * which claiming it from all of them tells - neither it nor the caller
+ * attached, a valid mode. The mode (the claim held) or -errno (not).
+ * Caller holds kcov->lock.
  */
 static notrace int kcov_enable_check(struct kcov *kcov, struct kcov_task *t,
 				     unsigned long trace_mode, bool hooks_ours,
@@ -590,17 +591,16 @@ static notrace int kcov_enable_check(struct kcov *kcov, struct kcov_task *t,
 	owner_forget(kcov);
 	if (kcov->mode != KCOV_MODE_INIT || !kcov->area)
 		return -EINVAL;
+	/* Enabled by a task of another process since our fork(): Linux's one
+	 * struct kcov is not INIT then, so EINVAL comes before EBUSY. */
+	if (owner_claim(kcov))
+		return -EINVAL;
 	/* P-2025: one device a task, local or remote; P-2026: one of each. */
 	held = remote && (ksim_profile & KSIM_P_REMOTE_SPLIT) ? t->kcov_remote
 							      : t->kcov;
-	if (kcov->t || held)
-		return -EBUSY;
-	mode = kcov_get_mode(trace_mode, hooks_ours);
+	mode = kcov->t || held ? -EBUSY : kcov_get_mode(trace_mode, hooks_ours);
 	if (mode < 0)
-		return mode;
-	/* Enabled by a task of another process since our fork(). */
-	if (owner_claim(kcov))
-		return -EINVAL;
+		ksim_shared_unclaim(kcov->shared);
 	return mode;
 }
 
