@@ -80,8 +80,11 @@ static void test_forked_copy_freed_by_lookup_is_enoent(void **state)
 	assert_int_equal(pipe(to_parent), 0);
 	pid = fork();
 	assert_true(pid >= 0);
-	if (!pid)
+	if (!pid) {
+		close(to_child[1]);	/* a failed parent must not hang us */
 		_exit(child_main(info.id, to_child[0], to_parent[1]));
+	}
+	close(to_child[0]);
 	assert_int_equal(t_pipe_recv(to_parent[0]), 0);
 	pthread_barrier_wait(&disable);
 	pthread_join(th, &ret);
@@ -91,10 +94,62 @@ static void test_forked_copy_freed_by_lookup_is_enoent(void **state)
 	assert_int_equal(kcov_sim_close(remote_fd), 0);
 }
 
+static int shared_fd, own_fd;
+
+static long enable_other(void *arg)
+{
+	(void)arg;
+	if (kcov_sim_ioctl(own_fd, KCOV_ENABLE, KCOV_TRACE_PC))
+		return -100;
+	errno = 0;
+	if (kcov_sim_ioctl(shared_fd, KCOV_ENABLE, KCOV_TRACE_PC) != -1)
+		return -101;
+	return errno;
+}
+
+/*
+ * seed 80: a device a child has enabled is not INIT on Linux, whose one
+ * struct kcov every process shares: ENABLE by a task that holds another
+ * device is EINVAL (mode checked first), not EBUSY.
+ */
+static void test_enabled_by_child_einval_before_ebusy(void **state)
+{
+	int to_child[2], to_parent[2];
+	pid_t pid;
+
+	(void)state;
+	shared_fd = kcov_sim_open();
+	own_fd = kcov_sim_open();
+	assert_true(shared_fd >= 0 && own_fd >= 0);
+	assert_int_equal(kcov_sim_ioctl(shared_fd, KCOV_INIT_TRACE, 512), 0);
+	assert_int_equal(kcov_sim_ioctl(own_fd, KCOV_INIT_TRACE, 512), 0);
+	assert_int_equal(pipe(to_child), 0);
+	assert_int_equal(pipe(to_parent), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		close(to_child[1]);	/* a failed parent must not hang us */
+		if (kcov_sim_ioctl(shared_fd, KCOV_ENABLE, KCOV_TRACE_PC))
+			_exit(1);
+		t_pipe_send(to_parent[1]);
+		t_pipe_recv(to_child[0]);
+		_exit(kcov_sim_ioctl(shared_fd, KCOV_DISABLE, 0) ? 2 : 0);
+	}
+	close(to_child[0]);
+	assert_int_equal(t_pipe_recv(to_parent[0]), 0);
+	assert_int_equal(t_in_thread(enable_other, NULL), EINVAL);
+	assert_int_equal(t_pipe_send(to_child[1]), 0);
+	assert_int_equal(t_child_exit(pid), 0);
+	assert_int_equal(kcov_sim_close(shared_fd), 0);
+	assert_int_equal(kcov_sim_close(own_fd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T_REMOTE_TEST(test_forked_copy_freed_by_lookup_is_enoent),
+		cmocka_unit_test_setup_teardown(test_enabled_by_child_einval_before_ebusy,
+						t_setup, t_teardown),
 	};
 
 	return cmocka_run_group_tests_name("ksim-model's findings", tests, NULL, NULL);
