@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -143,6 +144,11 @@ void ksim_ctx_update(struct kcov_task *t) KSIM_HIDDEN;
  * libc's own functions (or a sanitizer's interceptor), never our
  * interposers. Kernel convention: 0 or a result, else -errno; mmap and
  * mremap return an address or a value IS_ERR_VALUE() recognises.
+ * ksim_libc_open/openat/opendir/mmap/memfd_create/pthread_create and the
+ * allocations are the library's own calls: kcov_sim_fault_set() can make
+ * them fail. ksim_fwd_*() make the same calls for the library's caller
+ * (an interposer passing a call through, the real mmap of a user's
+ * mapping): they are the caller's, and never fail on purpose.
  */
 #define IS_ERR_VALUE(p)	((uintptr_t)(p) >= (uintptr_t)-4095)
 #define PTR_ERR(p)	((int)(intptr_t)(p))
@@ -179,6 +185,13 @@ int ksim_libc_execve(const char *path, char *const argv[], char *const envp[]) K
 int ksim_libc_execvpe(const char *file, char *const argv[], char *const envp[]) KSIM_HIDDEN;
 int ksim_libc_execveat(int dirfd, const char *path, char *const argv[],
 		       char *const envp[], int flags) KSIM_HIDDEN;
+DIR *ksim_libc_opendir(const char *path) KSIM_HIDDEN;
+int ksim_fwd_open(const char *path, int flags, mode_t mode) KSIM_HIDDEN;
+int ksim_fwd_openat(int dirfd, const char *path, int flags, mode_t mode) KSIM_HIDDEN;
+void *ksim_fwd_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		    off_t off) KSIM_HIDDEN;
+int ksim_fwd_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+			    void *(*fn)(void *), void *arg) KSIM_HIDDEN;
 /* The library's own allocations, all here (the fault-injection point). */
 void *ksim_malloc(size_t size) KSIM_HIDDEN;
 void *ksim_calloc(size_t n, size_t size) KSIM_HIDDEN;

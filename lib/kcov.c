@@ -90,6 +90,7 @@ static LIST_HEAD(, kcov_remote) remote_map[KCOV_REMOTE_BUCKETS];
 static LIST_HEAD(, kcov_remote_area) remote_areas[2];
 static struct kcov_sim_pool_stats pool_stats;
 static bool irq_pool_filled;
+static unsigned int irq_pool_made;	/* buffers the IRQ pool has */
 /* Atomic, read unlocked (sim.h statistics): */
 static size_t nr_handles, nr_sections;
 /* Bit b set iff bucket b holds a handle; changed under remote_lock, read
@@ -491,7 +492,7 @@ notrace int kcov_mmap(struct kcov *kcov, int fd, size_t len, off_t off)
 /* (simulator) Adds @kcov to the list of live devices. */
 static notrace void devices_add(struct kcov *kcov);
 /* (simulator) kcov_init()'s IRQ pool, at the first open of a pool profile. */
-static notrace void irq_pool_fill(void);
+static notrace int irq_pool_fill(void);
 
 /*
  * open(): a zeroed device, mode DISABLED, sequence 1, refcount 1 (the
@@ -500,7 +501,10 @@ static notrace void irq_pool_fill(void);
 notrace int kcov_open(int fd, struct kcov **out)
 {
 	struct kcov *kcov;
+	int ret = irq_pool_fill();
 
+	if (ret)
+		return ret;
 	kcov = ksim_calloc(1, sizeof(*kcov));
 	if (!kcov)
 		return -ENOMEM;
@@ -511,7 +515,6 @@ notrace int kcov_open(int fd, struct kcov **out)
 	}
 	kcov->mode = KCOV_MODE_DISABLED;
 	kcov->refcount = 1;	/* the file's; put in kcov_close() */
-	irq_pool_fill();
 	devices_add(kcov);
 	*out = kcov;
 	return 0;
@@ -573,9 +576,10 @@ static notrace bool kcov_check_handle(uint64_t handle, bool common_valid,
 
 /*
  * What KCOV_ENABLE and KCOV_REMOTE_ENABLE check first, in the kernel's
- * order (spec 2.5, 5.2 steps 5-7): the device INIT, neither it nor the
- * caller attached, a valid mode. Then claim it from every process.
- * The mode or -errno. Caller holds kcov->lock.
+ * order (spec 2.5, 5.2 steps 5-7): the device INIT - in every process,
+ * which claiming it from all of them tells - neither it nor the caller
+ * attached, a valid mode. The mode (the claim held) or -errno (not).
+ * Caller holds kcov->lock.
  */
 static notrace int kcov_enable_check(struct kcov *kcov, struct kcov_task *t,
 				     unsigned long trace_mode, bool hooks_ours,
@@ -588,17 +592,16 @@ static notrace int kcov_enable_check(struct kcov *kcov, struct kcov_task *t,
 	owner_forget(kcov);
 	if (kcov->mode != KCOV_MODE_INIT || !kcov->area)
 		return -EINVAL;
+	/* Enabled by a task of another process since our fork(): Linux's one
+	 * struct kcov is not INIT then, so EINVAL comes before EBUSY. */
+	if (owner_claim(kcov))
+		return -EINVAL;
 	/* P-2025: one device a task, local or remote; P-2026: one of each. */
 	held = remote && (ksim_profile & KSIM_P_REMOTE_SPLIT) ? t->kcov_remote
 							      : t->kcov;
-	if (kcov->t || held)
-		return -EBUSY;
-	mode = kcov_get_mode(trace_mode, hooks_ours);
+	mode = kcov->t || held ? -EBUSY : kcov_get_mode(trace_mode, hooks_ours);
 	if (mode < 0)
-		return mode;
-	/* Enabled by a task of another process since our fork(). */
-	if (owner_claim(kcov))
-		return -EINVAL;
+		ksim_shared_unclaim(kcov->shared);
 	return mode;
 }
 
@@ -1388,23 +1391,30 @@ static const struct {
 /*
  * kcov_init() fills the IRQ pool with one buffer per possible CPU; here
  * the first open of a pool profile does, as the profile is fixed from then
- * on. A buffer that cannot be had leaves the pool shorter.
+ * on. A buffer that cannot be had fails that open (-ENOMEM) rather than
+ * leave the pool short for good; the next open tops it up.
  */
-static notrace void irq_pool_fill(void)
+static notrace int irq_pool_fill(void)
 {
 	unsigned long *area;
-	unsigned int i;
+	int ret = 0;
 
 	if (!(ksim_profile & KSIM_P_IRQ_POOL) || READ_ONCE(irq_pool_filled))
-		return;
+		return 0;
 	pthread_mutex_lock(&remote_lock);
-	for (i = 0; !irq_pool_filled && i < ksim_nr_cpus; i++) {
+	while (!irq_pool_filled && irq_pool_made < ksim_nr_cpus) {
 		area = ksim_section_alloc(KCOV_IRQ_AREA_SIZE);
-		if (area)
-			kcov_remote_area_put(area, KCOV_IRQ_AREA_SIZE, true);
+		if (!area) {
+			ret = -ENOMEM;
+			break;
+		}
+		kcov_remote_area_put(area, KCOV_IRQ_AREA_SIZE, true);
+		irq_pool_made++;
 	}
-	WRITE_ONCE(irq_pool_filled, true);
+	if (!ret)
+		WRITE_ONCE(irq_pool_filled, true);
 	pthread_mutex_unlock(&remote_lock);
+	return ret;
 }
 
 /* The pool of another profile or CPU count is not this one's. */
@@ -1415,6 +1425,7 @@ static notrace void irq_pool_drain(void)
 	pthread_mutex_lock(&remote_lock);
 	while ((area = kcov_remote_area_get(KCOV_IRQ_AREA_SIZE, true)))
 		ksim_libc_munmap(area, KCOV_IRQ_AREA_SIZE * sizeof(unsigned long));
+	irq_pool_made = 0;
 	WRITE_ONCE(irq_pool_filled, false);
 	pthread_mutex_unlock(&remote_lock);
 }

@@ -2,7 +2,14 @@
 /*
  * libc.c - the raw libc calls of the library: what its interposers forward
  * to, what its own code calls, and the one place where its allocations
- * are made (and can be made to fail, fault.c's counters).
+ * are made; and fault injection (sim.h, kcov_sim_fault_set()).
+ *
+ * Two entry points per call that can be made to fail: ksim_libc_*(), the
+ * library's own call, counted and failed on request; ksim_fwd_*(), a call
+ * the library makes on its caller's behalf (an interposer passing a user's
+ * open() of another file through, the real mmap() of a user's kcov
+ * mapping, the user's own pthread_create()), which is the caller's and
+ * never counted.
  *
  * "Next definition": a sanitizer's interceptor when there is one (its
  * __interceptor_ alias: a statically linked runtime sits in the same object
@@ -14,6 +21,7 @@
  *
  * Everything here returns like the kernel: a result, or -errno.
  */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -77,6 +85,113 @@ SANITIZER_ALIAS(FILE *, fopen64, const char *, const char *);
 SANITIZER_ALIAS(FILE *, freopen, const char *, const char *, FILE *);
 SANITIZER_ALIAS(FILE *, freopen64, const char *, const char *, FILE *);
 SANITIZER_ALIAS(int, fclose, FILE *);
+
+/* ---- fault injection (sim.h) --------------------------------------------
+ * The Nth call of the armed kinds fails, or with KCOV_SIM_FAULT_EVERY every
+ * Nth; the counters are global (every thread's calls count). Unarmed, a
+ * call costs one relaxed load.
+ */
+static unsigned int fault_kinds;	/* KCOV_SIM_FAULT_* armed; atomic */
+static unsigned long fault_nth;		/* 0: count only; atomic */
+static unsigned long fault_calls;	/* since kcov_sim_fault_set(); atomic */
+static unsigned long fault_injected;	/* likewise */
+
+/* Should this call of @kind fail? Counts it if @kind is armed. */
+static notrace bool fault_hit(unsigned int kind)
+{
+	unsigned int kinds = READ_ONCE(fault_kinds);
+	unsigned long n, nth;
+
+	if (likely(!(kinds & kind)))
+		return false;
+	n = atomic_add_return(&fault_calls, 1);
+	nth = READ_ONCE(fault_nth);
+	if (!nth || ((kinds & KCOV_SIM_FAULT_EVERY) ? n % nth : n != nth))
+		return false;
+	atomic_inc(&fault_injected);
+	return true;
+}
+
+KCOV_SIM_API notrace int kcov_sim_fault_set(unsigned int kinds, unsigned long nth)
+{
+	if (kinds & ~(KCOV_SIM_FAULT_ALL | KCOV_SIM_FAULT_EVERY))
+		return -EINVAL;
+	/* Off while the counters restart, so no call sees half of the new
+	 * setting (the setting of racing calls is unordered anyway). */
+	WRITE_ONCE(fault_kinds, 0);
+	WRITE_ONCE(fault_calls, 0);
+	WRITE_ONCE(fault_injected, 0);
+	WRITE_ONCE(fault_nth, nth);
+	WRITE_ONCE(fault_kinds, kinds);
+	return 0;
+}
+
+KCOV_SIM_API notrace unsigned long kcov_sim_fault_calls(void)
+{
+	return READ_ONCE(fault_calls);
+}
+
+KCOV_SIM_API notrace unsigned long kcov_sim_fault_injected(void)
+{
+	return READ_ONCE(fault_injected);
+}
+
+static const struct {
+	const char	*name;
+	unsigned int	kinds;
+} fault_names[] = {
+	{ "alloc", KCOV_SIM_FAULT_ALLOC },	{ "mmap", KCOV_SIM_FAULT_MMAP },
+	{ "memfd", KCOV_SIM_FAULT_MEMFD },	{ "open", KCOV_SIM_FAULT_OPEN },
+	{ "thread", KCOV_SIM_FAULT_THREAD },	{ "all", KCOV_SIM_FAULT_ALL },
+	{ "every", KCOV_SIM_FAULT_EVERY },
+};
+
+/* "<kind>[,<kind>...]:<n>", kinds by name or number; 0 or -EINVAL. */
+static notrace int fault_parse(const char *s, unsigned int *kinds,
+			       unsigned long *nth)
+{
+	const char *colon = strchr(s, ':'), *p = s;
+	unsigned long v;
+	char *end;
+	size_t i, len;
+
+	if (!colon)
+		return -EINVAL;
+	*kinds = 0;
+	while (p < colon) {
+		len = strcspn(p, ",:");
+		for (i = 0; i < ARRAY_SIZE(fault_names); i++)
+			if (strlen(fault_names[i].name) == len &&
+			    !strncmp(p, fault_names[i].name, len))
+				break;
+		if (i < ARRAY_SIZE(fault_names)) {
+			*kinds |= fault_names[i].kinds;
+		} else {
+			v = strtoul(p, &end, 0);
+			if (end != p + len || !len)
+				return -EINVAL;
+			*kinds |= (unsigned int)v;
+		}
+		p += len + (p[len] == ',');
+	}
+	*nth = strtoul(colon + 1, &end, 10);
+	return *end || end == colon + 1 ? -EINVAL : 0;
+}
+
+/* KCOV_SIM_FAULT=<kinds>:<n>, at load: before any of the library's calls. */
+__attribute__((constructor(101))) static notrace void fault_init(void)
+{
+	const char *env = getenv("KCOV_SIM_FAULT");
+	unsigned long nth;
+	unsigned int kinds;
+
+	if (!env || !*env)
+		return;
+	if (fault_parse(env, &kinds, &nth) || kcov_sim_fault_set(kinds, nth))
+		fprintf(stderr, "kcov-sim: KCOV_SIM_FAULT=%s: expected <kinds>:<n>, "
+			"kinds alloc,mmap,memfd,open,thread,all[,every]; "
+			"no faults injected\n", env);
+}
 
 /* ---- the system call, for a static executable -------------------------- */
 
@@ -432,14 +547,38 @@ NEXT(fclose)
 /* libc's -1 and errno, as the kernel's -errno. */
 #define KRET(expr) ({ long __r = (long)(expr); __r < 0 ? -errno : __r; })
 
-notrace int ksim_libc_open(const char *path, int flags, mode_t mode)
+notrace int ksim_fwd_open(const char *path, int flags, mode_t mode)
 {
 	return (int)KRET(next_open()(path, flags, mode));
 }
 
-notrace int ksim_libc_openat(int dirfd, const char *path, int flags, mode_t mode)
+notrace int ksim_fwd_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
 	return (int)KRET(next_openat()(dirfd, path, flags, mode));
+}
+
+notrace int ksim_libc_open(const char *path, int flags, mode_t mode)
+{
+	if (fault_hit(KCOV_SIM_FAULT_OPEN))
+		return -EMFILE;
+	return ksim_fwd_open(path, flags, mode);
+}
+
+notrace int ksim_libc_openat(int dirfd, const char *path, int flags, mode_t mode)
+{
+	if (fault_hit(KCOV_SIM_FAULT_OPEN))
+		return -EMFILE;
+	return ksim_fwd_openat(dirfd, path, flags, mode);
+}
+
+/* opendir(3): libc's, which opens an fd and allocates; NULL and errno. */
+notrace DIR *ksim_libc_opendir(const char *path)
+{
+	if (fault_hit(KCOV_SIM_FAULT_OPEN)) {
+		errno = EMFILE;
+		return NULL;
+	}
+	return opendir(path);
 }
 
 notrace int ksim_libc_close(int fd)
@@ -452,12 +591,20 @@ notrace int ksim_libc_ioctl(int fd, unsigned long cmd, unsigned long arg)
 	return (int)KRET(next_ioctl()(fd, cmd, arg));
 }
 
-notrace void *ksim_libc_mmap(void *addr, size_t len, int prot, int flags,
-			     int fd, off_t off)
+notrace void *ksim_fwd_mmap(void *addr, size_t len, int prot, int flags,
+			    int fd, off_t off)
 {
 	void *p = next_mmap()(addr, len, prot, flags, fd, off);
 
 	return p == MAP_FAILED ? ERR_PTR(-errno) : p;
+}
+
+notrace void *ksim_libc_mmap(void *addr, size_t len, int prot, int flags,
+			     int fd, off_t off)
+{
+	if (fault_hit(KCOV_SIM_FAULT_MMAP))
+		return ERR_PTR(-ENOMEM);
+	return ksim_fwd_mmap(addr, len, prot, flags, fd, off);
 }
 
 notrace int ksim_libc_munmap(void *addr, size_t len)
@@ -556,6 +703,8 @@ notrace int ksim_libc_ftruncate(int fd, off_t len)
 
 notrace int ksim_libc_memfd_create(const char *name, unsigned int flags)
 {
+	if (fault_hit(KCOV_SIM_FAULT_MEMFD))
+		return -EMFILE;
 	return (int)SYS(SYS_memfd_create, L(name), flags);
 }
 
@@ -624,33 +773,41 @@ notrace int ksim_libc_getcwd(char *buf, size_t size)
 	return (int)SYS(SYS_getcwd, L(buf), L(size));
 }
 
-/* Returns 0 or -errno (pthread_create() itself returns a positive errno). */
+/* Return 0 or -errno (pthread_create() itself returns a positive errno). */
+notrace int ksim_fwd_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+				    void *(*fn)(void *), void *arg)
+{
+	return -next_pthread_create()(thread, attr, fn, arg);
+}
+
 notrace int ksim_libc_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 				     void *(*fn)(void *), void *arg)
 {
-	return -next_pthread_create()(thread, attr, fn, arg);
+	if (fault_hit(KCOV_SIM_FAULT_THREAD))
+		return -EAGAIN;
+	return ksim_fwd_pthread_create(thread, attr, fn, arg);
 }
 
 /* ---- allocations -------------------------------------------------------- */
 
 notrace void *ksim_malloc(size_t size)
 {
-	return malloc(size);
+	return fault_hit(KCOV_SIM_FAULT_ALLOC) ? NULL : malloc(size);
 }
 
 notrace void *ksim_calloc(size_t n, size_t size)
 {
-	return calloc(n, size);
+	return fault_hit(KCOV_SIM_FAULT_ALLOC) ? NULL : calloc(n, size);
 }
 
 notrace void *ksim_realloc(void *p, size_t size)
 {
-	return realloc(p, size);
+	return fault_hit(KCOV_SIM_FAULT_ALLOC) ? NULL : realloc(p, size);
 }
 
 notrace char *ksim_strdup(const char *s)
 {
-	return strdup(s);
+	return fault_hit(KCOV_SIM_FAULT_ALLOC) ? NULL : strdup(s);
 }
 
 /* ---- copy_from_user() --------------------------------------------------- */

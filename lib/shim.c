@@ -150,7 +150,7 @@ static notrace int do_openat(int dirfd, const char *path, int flags, mode_t mode
 
 	if (target)
 		return (int)sys_result(open_kcov(target, flags, mode, dir));
-	return (int)sys_result(ksim_libc_openat(dirfd, path, flags, mode));
+	return (int)sys_result(ksim_fwd_openat(dirfd, path, flags, mode));
 }
 
 KCOV_SIM_API notrace int open(const char *path, int flags, ...)
@@ -168,7 +168,7 @@ KCOV_SIM_API notrace int open(const char *path, int flags, ...)
 	target = kcov_target(AT_FDCWD, path, 0, &dir);
 	if (target)
 		return (int)sys_result(open_kcov(target, flags, mode, dir));
-	return (int)sys_result(ksim_libc_open(path, flags, mode));
+	return (int)sys_result(ksim_fwd_open(path, flags, mode));
 }
 
 KCOV_SIM_API notrace int open64(const char *path, int flags, ...)
@@ -757,7 +757,7 @@ static notrace FILE *freopen_ours(int target, bool dir, const char *path,
 	} else {
 		fd = mode_flags(mode, &flags, &bits);
 		if (!fd)
-			fd = ksim_libc_open(path, flags, 0666);
+			fd = ksim_fwd_open(path, flags, 0666);
 	}
 	if (fd < 0)
 		return stream_lost(f, fd);
@@ -854,14 +854,14 @@ KCOV_SIM_API notrace int pthread_create(pthread_t *thread,
 	int ret;
 
 	if (!handle)
-		return -ksim_libc_pthread_create(thread, attr, fn, arg);
+		return -ksim_fwd_pthread_create(thread, attr, fn, arg);
 	start = ksim_malloc(sizeof(*start));
 	if (!start)
 		return EAGAIN;
 	start->fn = fn;
 	start->arg = arg;
 	start->kcov_handle = handle;
-	ret = -ksim_libc_pthread_create(thread, attr, thread_trampoline, start);
+	ret = -ksim_fwd_pthread_create(thread, attr, thread_trampoline, start);
 	if (ret)
 		free(start);
 	return ret;

@@ -448,7 +448,7 @@ static notrace bool fd_refers(const struct kfile *f)
 	int fd, end;
 	DIR *dir;
 
-	dir = opendir("/proc/self/fd");
+	dir = ksim_libc_opendir("/proc/self/fd");
 	if (!dir) {
 		for (fd = 0, end = fd_scan_end(); fd < end && !found; fd++)
 			found = fd_is(fd, f);
@@ -498,12 +498,10 @@ static notrace void file_check(struct kfile *f)
 
 /* ---- user mappings ----------------------------------------------------- */
 
-static notrace int umap_add(struct kfile *f, uintptr_t start, uintptr_t end)
+/* Track @m, a mapping of @f at [start, end). */
+static notrace void umap_insert(struct umap *m, struct kfile *f,
+				uintptr_t start, uintptr_t end)
 {
-	struct umap *m = ksim_malloc(sizeof(*m));
-
-	if (!m)
-		return -ENOMEM;
 	m->file = f;
 	m->start = start;
 	m->end = end;
@@ -511,17 +509,32 @@ static notrace int umap_add(struct kfile *f, uintptr_t start, uintptr_t end)
 	LIST_INSERT_HEAD(&umaps, m, link);
 	atomic_inc(&nr_umaps);
 	pthread_mutex_unlock(&umap_lock);
+}
+
+static notrace int umap_add(struct kfile *f, uintptr_t start, uintptr_t end)
+{
+	struct umap *m = ksim_malloc(sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	umap_insert(m, f, start, end);
 	return 0;
 }
 
-/* Caller holds umap_lock. Shrink @m to [start, end) of its old range. */
-static notrace void umap_trim(struct umap *m, uintptr_t start, uintptr_t end)
+/*
+ * Caller holds umap_lock. Cut [start, end) out of @m. A hole in the middle
+ * splits it in two, the second half in *@spare (umap_spare() made it).
+ */
+static notrace void umap_trim(struct umap *m, uintptr_t start, uintptr_t end,
+			      struct umap **spare)
 {
 	struct umap *tail;
 
 	if (m->start < start && m->end > end) {
-		/* A hole in the middle splits the mapping in two. */
-		tail = ksim_malloc(sizeof(*tail));
+		/* umap_spare() made the node, unless a racing mmap() of this
+		 * range added the mapping since: then try here. */
+		tail = *spare ? *spare : ksim_malloc(sizeof(*tail));
+		*spare = NULL;
 		if (tail) {
 			*tail = *m;
 			tail->start = end;
@@ -542,7 +555,7 @@ static notrace void umap_trim(struct umap *m, uintptr_t start, uintptr_t end)
  * rest is left for another call.
  */
 static notrace int umap_cut(uintptr_t start, uintptr_t end,
-			    struct kfile **hit, int max)
+			    struct kfile **hit, int max, struct umap **spare)
 {
 	struct umap *m, *tmp;
 	int n = 0;
@@ -552,7 +565,7 @@ static notrace int umap_cut(uintptr_t start, uintptr_t end,
 		if (m->end <= start || m->start >= end)
 			continue;
 		if (m->start < start || m->end > end) {
-			umap_trim(m, start, end);
+			umap_trim(m, start, end, spare);
 			continue;
 		}
 		if (n == max)
@@ -567,8 +580,37 @@ static notrace int umap_cut(uintptr_t start, uintptr_t end,
 	return n;
 }
 
-/* [start, end) is no longer a kcov mapping: release what it pinned. */
-static notrace void umap_forget(uintptr_t start, uintptr_t end)
+/*
+ * The node a cut ending at @end needs if it splits a kcov mapping, made
+ * before the system call, whose success leaves no way back: 0, or -ENOMEM
+ * (the call must then fail as munmap(2) does when a split finds no memory).
+ */
+static notrace int umap_spare(uintptr_t end, struct umap **spare)
+{
+	bool split = false;
+	struct umap *m;
+
+	*spare = NULL;
+	if (!READ_ONCE(nr_umaps))
+		return 0;
+	/* Any mapping that goes on past @end may need a tail: also a cut of
+	 * [start + n, end), which mremap() makes of a shrunk mapping. */
+	pthread_mutex_lock(&umap_lock);
+	LIST_FOREACH(m, &umaps, link)
+		split |= m->start < end && m->end > end;
+	pthread_mutex_unlock(&umap_lock);
+	if (split && !(*spare = ksim_malloc(sizeof(**spare))))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * [start, end) is no longer a kcov mapping: release what it pinned. A
+ * split takes *@spare (from umap_spare()), which the caller frees if it is
+ * left.
+ */
+static notrace void umap_forget(uintptr_t start, uintptr_t end,
+				struct umap **spare)
 {
 	struct kfile *hit[16];
 	int i, n;
@@ -576,7 +618,7 @@ static notrace void umap_forget(uintptr_t start, uintptr_t end)
 	if (!READ_ONCE(nr_umaps))
 		return;
 	do {
-		n = umap_cut(start, end, hit, (int)ARRAY_SIZE(hit));
+		n = umap_cut(start, end, hit, (int)ARRAY_SIZE(hit), spare);
 		for (i = 0; i < n; i++) {
 			file_check(hit[i]);
 			fput(hit[i]);
@@ -653,6 +695,7 @@ static notrace int mmap_check(struct kfile *f, void *addr, size_t len,
 notrace void *ksim_vfs_mmap(void *addr, size_t len, int prot, int flags,
 			    int fd, off_t off)
 {
+	struct umap *spare = NULL;
 	struct kfile *f = NULL;
 	void *p;
 	int err;
@@ -666,11 +709,19 @@ notrace void *ksim_vfs_mmap(void *addr, size_t len, int prot, int flags,
 			return ERR_PTR(err);
 		}
 	}
+	/* MAP_FIXED into the middle of a kcov mapping splits it. */
+	if ((flags & MAP_FIXED) &&
+	    umap_spare((uintptr_t)addr + page_round(len), &spare)) {
+		if (f)
+			fput(f);
+		return ERR_PTR(-ENOMEM);
+	}
 	/* A kcov file's buffer starts after the memfd's shared page. */
-	p = ksim_libc_mmap(addr, len, prot, flags, fd,
+	p = ksim_fwd_mmap(addr, len, prot, flags, fd,
 			   f ? off + (off_t)KSIM_BUF_OFFSET : off);
 	if (!IS_ERR_VALUE(p) && (flags & MAP_FIXED))
-		umap_forget((uintptr_t)p, (uintptr_t)p + page_round(len));
+		umap_forget((uintptr_t)p, (uintptr_t)p + page_round(len), &spare);
+	free(spare);
 	if (f) {
 		fd_mark(fd, true);
 		if (!IS_ERR_VALUE(p) &&
@@ -685,10 +736,15 @@ notrace void *ksim_vfs_mmap(void *addr, size_t len, int prot, int flags,
 
 notrace int ksim_vfs_munmap(void *addr, size_t len)
 {
-	int ret = ksim_libc_munmap(addr, len);
+	uintptr_t start = (uintptr_t)addr, end = start + page_round(len);
+	struct umap *spare;
+	int ret = umap_spare(end, &spare);
 
 	if (!ret)
-		umap_forget((uintptr_t)addr, (uintptr_t)addr + page_round(len));
+		ret = ksim_libc_munmap(addr, len);
+	if (!ret)
+		umap_forget(start, end, &spare);
+	free(spare);
 	return ret;
 }
 
@@ -720,29 +776,48 @@ notrace void *ksim_vfs_mremap(void *old, size_t old_len, size_t new_len,
 	uintptr_t start = (uintptr_t)old, end = start + page_round(old_len);
 	/* old_len 0 copies the mapping at @old: look there. */
 	struct kfile *f = umap_find(start, old_len ? end : start + 1);
+	struct umap *moved = NULL, *spare = NULL, *spare_old = NULL;
+	uintptr_t dst = (uintptr_t)new_addr;
 	void *p;
 	int err;
 
 	err = f ? mremap_check(start, old_len, new_len, flags) : 0;
+	/* Made before the call, whose success leaves no way back: the node
+	 * of a moved kcov mapping, and those of mappings that the cut of the
+	 * old range or a MREMAP_FIXED target splits. */
+	if (!err && f && !(moved = ksim_malloc(sizeof(*moved))))
+		err = -ENOMEM;
+	if (!err && f)
+		err = umap_spare(end, &spare_old);
+	if (!err && (flags & MREMAP_FIXED))
+		err = umap_spare(dst + page_round(new_len), &spare);
 	if (err) {
-		fput(f);
+		free(moved);
+		free(spare_old);
+		if (f)
+			fput(f);
 		return ERR_PTR(err);
 	}
 	p = ksim_libc_mremap(old, old_len, new_len, flags, new_addr);
 	if (!IS_ERR_VALUE(p) && p != old && (flags & MREMAP_FIXED))
-		umap_forget((uintptr_t)p, (uintptr_t)p + page_round(new_len));
+		umap_forget((uintptr_t)p, (uintptr_t)p + page_round(new_len), &spare);
 	if (f) {
 		if (p == old) {
 			/* Shrunk in place: the tail is gone. */
-			umap_forget(start + page_round(new_len), end);
+			umap_forget(start + page_round(new_len), end, &spare_old);
 		} else if (!IS_ERR_VALUE(p)) {
 			/* Moved: track the new place before the old one goes,
 			 * so the file is never left unpinned in between. */
-			umap_add(f, (uintptr_t)p, (uintptr_t)p + page_round(new_len));
-			umap_forget(start, end);
+			umap_insert(moved, f, (uintptr_t)p,
+				    (uintptr_t)p + page_round(new_len));
+			moved = NULL;
+			umap_forget(start, end, &spare_old);
 		}
 		fput(f);
 	}
+	free(moved);
+	free(spare_old);
+	free(spare);
 	return p;
 }
 
@@ -825,26 +900,33 @@ static notrace bool hit_add(struct kfile ***hit, int *n, int *cap,
 	return true;
 }
 
-/* Collects into @hit the file of each kcov fd in [first, last]. */
-static notrace void range_files(unsigned int first, unsigned int last,
-				struct kfile ***hit, int *n, int *cap)
+/*
+ * Collects into @hit the file of each kcov fd in [first, last]: 0, or
+ * -ENOMEM if @hit could not grow (the references taken are in @hit).
+ */
+static notrace int range_files(unsigned int first, unsigned int last,
+			       struct kfile ***hit, int *n, int *cap)
 {
+	int ret = 0;
+
 	struct dirent *de;
 	struct stat st;
 	struct kfile *f;
 	unsigned int fd, end;
 	DIR *dir;
 
-	dir = opendir("/proc/self/fd");
+	dir = ksim_libc_opendir("/proc/self/fd");
 	if (!dir) {	/* at the fd limit: every number, by raw fstat */
 		end = (unsigned int)fd_scan_end();
 		for (fd = first; fd <= last && fd < end; fd++) {
 			f = ksim_libc_fstat((int)fd, &st) ? NULL
 				: fget_inode(st.st_dev, st.st_ino);
-			if (f && !hit_add(hit, n, cap, f))
-				fput(f);	/* out of memory: it stays open */
+			if (f && !hit_add(hit, n, cap, f)) {
+				fput(f);
+				return -ENOMEM;
+			}
 		}
-		return;
+		return 0;
 	}
 	while ((de = readdir(dir))) {
 		fd = (unsigned int)atoi(de->d_name);
@@ -853,22 +935,31 @@ static notrace void range_files(unsigned int first, unsigned int last,
 			continue;
 		f = fd_inode(de->d_name, &st) ? fget_inode(st.st_dev, st.st_ino)
 					      : NULL;
-		if (f && !hit_add(hit, n, cap, f))
-			fput(f);	/* out of memory: it stays open */
+		if (f && !hit_add(hit, n, cap, f)) {
+			fput(f);
+			ret = -ENOMEM;
+			break;
+		}
 	}
 	closedir(dir);
+	return ret;
 }
 
-/* close_range(): every kcov file with an fd in the range may be released. */
+/*
+ * close_range(): every kcov file with an fd in the range may be released.
+ * Without the memory to list them, nothing is closed: ENOMEM, which
+ * close_range(2) may give too.
+ */
 notrace int ksim_vfs_close_range(unsigned int first, unsigned int last,
 				 int flags)
 {
 	struct kfile **hit = NULL;
-	int n = 0, cap = 0, i, ret;
+	int n = 0, cap = 0, i, ret = 0;
 
 	if (ksim_vfs_active() && !(flags & CLOSE_RANGE_CLOEXEC))
-		range_files(first, last, &hit, &n, &cap);
-	ret = ksim_libc_close_range(first, last, flags);
+		ret = range_files(first, last, &hit, &n, &cap);
+	if (!ret)
+		ret = ksim_libc_close_range(first, last, flags);
 	for (i = 0; i < n; i++) {
 		if (!ret)
 			file_check(hit[i]);
@@ -940,6 +1031,10 @@ KCOV_SIM_API notrace int kcov_sim_dev_info_id(uint64_t id,
 	if (!kcov)
 		return -ENOENT;
 	ret = dev_info(kcov, 1, info);
+	/* Ours was the last reference: dev_info() forgot a foreign owner
+	 * that had gone (a forked copy), and this put frees the device. */
+	if (!ret && info->refcount <= 0)
+		ret = -ENOENT;
 	kcov_put(kcov);
 	return ret;
 }

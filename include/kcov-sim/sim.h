@@ -239,6 +239,58 @@ KCOV_SIM_API int kcov_sim_pc_decode(uint64_t pc, struct kcov_sim_pc_loc *loc);
  */
 KCOV_SIM_API int kcov_sim_pc_map_write(int fd);
 
+/* ---- Fault injection --------------------------------------------------- */
+
+/*
+ * Make the library's own calls fail, to test what a program (and the
+ * library) does when memory or fds run out. Only calls the library makes
+ * for itself count: its allocations, the mmap()s of its views and section
+ * buffers, the memfd_create() of each device, its open()s and opendir()s
+ * (of /proc/self/fd/N, for instance), and pthread_create() of threads of
+ * its own. Calls it makes on the caller's behalf never count: an interposer
+ * passing an open() of another file through, the mmap() that makes a
+ * user's kcov mapping, the user's pthread_create().
+ *
+ * Each failure is what the kernel or libc gives when the resource runs out:
+ * the call that needed it fails with ENOMEM (allocations, mmap), EMFILE
+ * (memfd_create, open) or EAGAIN (pthread_create), and a front door
+ * reports that errno (open() of the device, an ioctl, mmap); where the
+ * kernel has no error to give (a remote section whose buffer cannot be
+ * allocated) the section collects nothing, as under vmalloc() failure.
+ */
+#define KCOV_SIM_FAULT_ALLOC	(1u << 0)	/* malloc, calloc, realloc, strdup */
+#define KCOV_SIM_FAULT_MMAP	(1u << 1)
+#define KCOV_SIM_FAULT_MEMFD	(1u << 2)
+#define KCOV_SIM_FAULT_OPEN	(1u << 3)	/* open, openat, opendir */
+#define KCOV_SIM_FAULT_THREAD	(1u << 4)	/* pthread_create */
+#define KCOV_SIM_FAULT_ALL	0x1fu
+#define KCOV_SIM_FAULT_EVERY	(1u << 8)	/* flag: every @nth call, not one */
+
+/**
+ * @brief Arm fault injection (also read from the environment at load time:
+ * KCOV_SIM_FAULT=<kinds>:<nth>, kinds by name - alloc, mmap, memfd, open,
+ * thread, all, every - or number, comma-separated: "alloc,mmap:3").
+ * Resets both counters below. Calls of every thread count.
+ * @param kinds KCOV_SIM_FAULT_* bits of the calls to count (0: none,
+ * which disarms), with KCOV_SIM_FAULT_EVERY to fail every @nth one.
+ * @param nth the 1-based number of the counted call that fails; 0 counts
+ * calls without failing any (run once so, then walk @nth from 1 to
+ * kcov_sim_fault_calls()).
+ * @return 0, or -EINVAL for an unknown bit in @kinds (nothing changes).
+ */
+KCOV_SIM_API int kcov_sim_fault_set(unsigned int kinds, unsigned long nth);
+/**
+ * @brief Calls of the armed kinds since the last kcov_sim_fault_set().
+ * @return the count.
+ */
+KCOV_SIM_API unsigned long kcov_sim_fault_calls(void);
+/**
+ * @brief Failures injected since the last kcov_sim_fault_set(): the hit
+ * indicator (0 or 1 without KCOV_SIM_FAULT_EVERY).
+ * @return the count.
+ */
+KCOV_SIM_API unsigned long kcov_sim_fault_injected(void);
+
 /* ---- Kernel WARN_ONs --------------------------------------------------- */
 
 /* A kernel WARN_ON: where in the library, and what the kernel would say. */
