@@ -132,6 +132,29 @@ notrace void ksim_shared_unlock(struct kcov_shared *sh)
 	pthread_mutex_unlock(&sh->lock);
 }
 
+#ifndef __has_feature
+#define __has_feature(x) 0	/* GCC before 14 */
+#endif
+#if defined(__SANITIZE_THREAD__) || __has_feature(thread_sanitizer)
+void __tsan_mutex_pre_unlock(void *addr, unsigned int flags);
+int __tsan_mutex_post_unlock(void *addr, unsigned int flags);
+#endif
+
+/*
+ * fork() child, of a lock the prepare handler took: the parent releases it
+ * (it is one lock in shared memory), the child must not release it again.
+ * Only TSan, which tracks the child's copy of the holder, is told.
+ */
+notrace void ksim_shared_fork_child(struct kcov_shared *sh)
+{
+#if defined(__SANITIZE_THREAD__) || __has_feature(thread_sanitizer)
+	__tsan_mutex_pre_unlock(&sh->lock, 0);
+	__tsan_mutex_post_unlock(&sh->lock, 0);
+#else
+	(void)sh;
+#endif
+}
+
 /*
  * Become the owner in every process's eyes, or -EINVAL: a task holds the
  * device (this thread, another one, or one of another process). The owner

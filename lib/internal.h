@@ -281,15 +281,17 @@ static inline notrace size_t page_round(size_t bytes)
 /* The three pthread_atfork() moments (fork.c runs every file's). */
 enum ksim_fork { KSIM_FORK_PREPARE, KSIM_FORK_PARENT, KSIM_FORK_CHILD };
 
-/* Take (prepare), release (parent) or re-create (child) @lock. */
+/*
+ * Take (prepare) or release (parent, child) @lock. The child's only thread
+ * is the one that took it, so it may unlock it; re-creating a held mutex
+ * instead looks to TSan like the same thread locking it twice.
+ */
 static inline notrace void ksim_fork_lock(pthread_mutex_t *lock, int when)
 {
 	if (when == KSIM_FORK_PREPARE)
 		pthread_mutex_lock(lock);
-	else if (when == KSIM_FORK_PARENT)
-		pthread_mutex_unlock(lock);
 	else
-		pthread_mutex_init(lock, NULL);
+		pthread_mutex_unlock(lock);
 }
 
 /* ---- shadow.c: do instrumented calls reach our hooks? (DESIGN 6) -------- */
@@ -356,6 +358,7 @@ struct kcov_shared *ksim_shared_map(int fd, bool create) KSIM_HIDDEN;
 void ksim_shared_unmap(struct kcov_shared *sh) KSIM_HIDDEN;
 void ksim_shared_lock(struct kcov_shared *sh) KSIM_HIDDEN;
 void ksim_shared_unlock(struct kcov_shared *sh) KSIM_HIDDEN;
+void ksim_shared_fork_child(struct kcov_shared *sh) KSIM_HIDDEN;
 int ksim_shared_claim(struct kcov_shared *sh) KSIM_HIDDEN;
 void ksim_shared_unclaim(struct kcov_shared *sh) KSIM_HIDDEN;
 bool ksim_shared_init_begin(struct kcov_shared *sh) KSIM_HIDDEN;

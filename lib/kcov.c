@@ -1282,9 +1282,11 @@ notrace void ksim_kcov_fork(int when)
 		return;
 	}
 	ksim_fork_lock(&remote_lock, when);
-	if (when == KSIM_FORK_PARENT)
-		LIST_FOREACH(kcov, &devices, link)
+	LIST_FOREACH(kcov, &devices, link)
+		if (when == KSIM_FORK_PARENT)
 			kcov_unlock(kcov);
+		else
+			ksim_shared_fork_child(kcov->shared);
 	ksim_fork_lock(&devices_lock, when);
 }
 

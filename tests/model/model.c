@@ -226,9 +226,23 @@ static long mmap_reference(size_t len, int prot, int flags, off_t off)
 
 static void *task_main(void *arg);
 
+/*
+ * Posted by a new thread once its start-up (the sanitizer's and the
+ * library's, which allocate) is done: a fork while another thread is inside
+ * the allocator leaves the child a locked allocator. glibc's malloc guards
+ * against that; GCC 12's ASan allocator does not (LLVM 18 added it).
+ */
+static sem_t started;
+
 static long spawn(int t)
 {
-	return -pthread_create(&threads[t], NULL, task_main, (void *)(intptr_t)t);
+	int ret = pthread_create(&threads[t], NULL, task_main, (void *)(intptr_t)t);
+
+	if (ret)
+		return -ret;
+	while (sem_wait(&started) && errno == EINTR)
+		;
+	return 0;
 }
 
 /* The release of a file's last reference at the fd limit (issue 13 #4):
@@ -501,6 +515,7 @@ static void task_loop(int p, int t)
 
 static void *task_main(void *arg)
 {
+	sem_post(&started);
 	task_loop(self_p, (int)(intptr_t)arg);
 	return NULL;
 }
@@ -1997,6 +2012,7 @@ int main(int argc, char **argv)
 	if (A == MAP_FAILED)
 		return 2;
 	sem_init(&A->ready, 1, 0);
+	sem_init(&started, 0, 0);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* The rules of P-2025 (the model's); WARNs are counted, not printed. */
 	if (kcov_sim_set_profile("P-2025") || learn_sites()) {
