@@ -1224,8 +1224,42 @@ notrace struct kcov *ksim_kcov_get_id(uint64_t id)
 	return found;
 }
 
+/*
+ * Forked copies that only an owner in another process kept alive are
+ * dropped when something looks at them (owner_forget()); look at every one
+ * now, smallest id first, so that the count does not depend on what the
+ * caller happened to look at before.
+ */
 KCOV_SIM_API notrace int kcov_sim_device_count(void)
 {
+	uint64_t cursor = 0, next;
+	struct kcov *kcov, *found;
+	pid_t self = ksim_getpid();
+
+	do {
+		found = NULL;
+		next = UINT64_MAX;
+		pthread_mutex_lock(&devices_lock);
+		LIST_FOREACH(kcov, &devices, link) {
+			pid_t owner = READ_ONCE(kcov->owner_pid);
+
+			if (owner && owner != self && kcov->id > cursor &&
+			    kcov->id < next && READ_ONCE(kcov->refcount) > 0) {
+				next = kcov->id;
+				found = kcov;
+			}
+		}
+		if (found && !atomic_inc_not_zero(&found->refcount))
+			found = NULL;
+		pthread_mutex_unlock(&devices_lock);
+		if (found) {
+			kcov_lock(found);
+			owner_forget(found);
+			kcov_unlock(found);
+			kcov_put(found);
+		}
+		cursor = next;
+	} while (next != UINT64_MAX);
 	return READ_ONCE(nr_devices);
 }
 

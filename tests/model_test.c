@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -40,7 +41,7 @@ static void *owner_thread(void *arg)
 
 /* In the child: the device is held by the parent's owner alone, until it
  * disables; then the lookup by id must say it is gone (no dangling area). */
-static int child_main(uint64_t id, int go, int done)
+static int child_main(uint64_t id, int go, int done, bool count_first)
 {
 	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 
@@ -49,6 +50,8 @@ static int child_main(uint64_t id, int go, int done)
 		return 1;
 	t_pipe_send(done);
 	t_pipe_recv(go);			/* the owner has disabled */
+	if (count_first && kcov_sim_device_count() != 0)
+		return 4;
 	if (kcov_sim_dev_info_id(id, &info) != -ENOENT)
 		return 2;
 	return kcov_sim_device_count() == 0 ? 0 : 3;
@@ -59,7 +62,7 @@ static int child_main(uint64_t id, int go, int done)
  * that forgot the gone owner dropped the last reference itself and still
  * returned 0, refcount 0 and the area it had just unmapped.
  */
-static void test_forked_copy_freed_by_lookup_is_enoent(void **state)
+static void forked_copy(bool count_first)
 {
 	KCOV_SIM_OUT(kcov_sim_dev_info, info);
 	int to_child[2], to_parent[2];
@@ -67,7 +70,6 @@ static void test_forked_copy_freed_by_lookup_is_enoent(void **state)
 	void *ret;
 	pid_t pid;
 
-	(void)state;
 	remote_fd = kcov_sim_open();
 	assert_true(remote_fd >= 0);
 	assert_int_equal(kcov_sim_ioctl(remote_fd, KCOV_INIT_TRACE, 512), 0);
@@ -82,7 +84,7 @@ static void test_forked_copy_freed_by_lookup_is_enoent(void **state)
 	assert_true(pid >= 0);
 	if (!pid) {
 		close(to_child[1]);	/* a failed parent must not hang us */
-		_exit(child_main(info.id, to_child[0], to_parent[1]));
+		_exit(child_main(info.id, to_child[0], to_parent[1], count_first));
 	}
 	close(to_child[0]);
 	assert_int_equal(t_pipe_recv(to_parent[0]), 0);
@@ -92,6 +94,22 @@ static void test_forked_copy_freed_by_lookup_is_enoent(void **state)
 	assert_int_equal(t_pipe_send(to_child[1]), 0);
 	assert_int_equal(t_child_exit(pid), 0);
 	assert_int_equal(kcov_sim_close(remote_fd), 0);
+}
+
+static void test_forked_copy_freed_by_lookup_is_enoent(void **state)
+{
+	(void)state;
+	forked_copy(false);
+}
+
+/*
+ * seed 1000939 (a soak): the same copy still counted by
+ * kcov_sim_device_count() until something looked it up by id.
+ */
+static void test_forked_copy_of_gone_owner_not_counted(void **state)
+{
+	(void)state;
+	forked_copy(true);
 }
 
 static int shared_fd, own_fd;
@@ -148,6 +166,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T_REMOTE_TEST(test_forked_copy_freed_by_lookup_is_enoent),
+		T_REMOTE_TEST(test_forked_copy_of_gone_owner_not_counted),
 		cmocka_unit_test_setup_teardown(test_enabled_by_child_einval_before_ebusy,
 						t_setup, t_teardown),
 	};

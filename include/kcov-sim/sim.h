@@ -332,7 +332,11 @@ KCOV_SIM_API int kcov_sim_dev_info(int fd, struct kcov_sim_dev_info *info);
  * @return 0; -ENOENT once the device is freed; -EFAULT, -EINVAL as above.
  */
 KCOV_SIM_API int kcov_sim_dev_info_id(uint64_t id, struct kcov_sim_dev_info *info);
-/** @brief Live devices in this process (freed ones do not count). */
+/**
+ * @brief Live devices in this process (freed ones do not count; a forked
+ * copy that only an owner in another process kept is dropped once that
+ * owner has disabled or exited, before counting).
+ */
 KCOV_SIM_API int kcov_sim_device_count(void);
 
 struct kcov_sim_pool_stats {
