@@ -457,18 +457,25 @@ static notrace void owner_forget(struct kcov *kcov)
  * kcov of Linux would be INIT here too, so map our own view of the sized
  * memfd and be INIT. Caller holds kcov->lock.
  */
-static notrace void init_adopt(struct kcov *kcov, int fd)
+static notrace int init_adopt(struct kcov *kcov, int fd)
 {
 	uint32_t size;
+	int ret;
 
 	kcov_lockdep_assert_held(kcov);
 	if (kcov->mode != KCOV_MODE_DISABLED)
-		return;
+		return 0;
 	size = ksim_shared_size(kcov->shared);
-	if (!size || ksim_buf_map(fd, size, &kcov->area, &kcov->map_len))
-		return;		/* nothing to adopt, or still DISABLED here */
+	if (!size)
+		return 0;	/* nothing to adopt */
+	/* Out of memory for our view: the call that needed it says so (not
+	 * the EINVAL of a DISABLED device); the next call tries again. */
+	ret = ksim_buf_map(fd, size, &kcov->area, &kcov->map_len);
+	if (ret)
+		return ret;
 	kcov->size = size;
 	kcov->mode = KCOV_MODE_INIT;
+	return 0;
 }
 
 /*
@@ -481,9 +488,9 @@ notrace int kcov_mmap(struct kcov *kcov, int fd, size_t len, off_t off)
 	int ret = 0;
 
 	kcov_lock(kcov);
-	init_adopt(kcov, fd);
-	if (!kcov->area || off != 0 || page_round(len) != kcov->map_len ||
-	    kcov->map_len != (size_t)kcov->size * sizeof(unsigned long))
+	ret = init_adopt(kcov, fd);
+	if (!ret && (!kcov->area || off != 0 || page_round(len) != kcov->map_len ||
+		     kcov->map_len != (size_t)kcov->size * sizeof(unsigned long)))
 		ret = -EINVAL;
 	kcov_unlock(kcov);
 	return ret;
@@ -731,7 +738,10 @@ static notrace int kcov_init_trace(struct kcov *kcov, int fd, unsigned long size
 	if (over_alloc_limit(size * sizeof(unsigned long)))
 		return -ENOMEM;
 	kcov_lock(kcov);
-	init_adopt(kcov, fd);
+	if (init_adopt(kcov, fd)) {
+		kcov_unlock(kcov);
+		return -ENOMEM;
+	}
 	/* Unlike the kernel we allocate under the lock: the memfd is shared,
 	 * so a throw-away allocation would resize the live buffer. The
 	 * shared word makes the INIT of two processes one after the other. */
@@ -784,9 +794,10 @@ static notrace int kcov_remote_enable(struct kcov *kcov, int fd, unsigned long u
 	if (!ret) {
 		hooks_ours = kcov_hooks_ours(arg->trace_mode);
 		kcov_lock(kcov);
-		init_adopt(kcov, fd);
-		ret = kcov_ioctl_locked(kcov, KCOV_REMOTE_ENABLE,
-					(unsigned long)arg, hooks_ours);
+		ret = init_adopt(kcov, fd);
+		if (!ret)
+			ret = kcov_ioctl_locked(kcov, KCOV_REMOTE_ENABLE,
+						(unsigned long)arg, hooks_ours);
 		kcov_unlock(kcov);
 	}
 	free(arg);
@@ -813,8 +824,9 @@ notrace int kcov_ioctl(struct kcov *kcov, int fd, unsigned int cmd,
 		/* fallthrough */
 	default:
 		kcov_lock(kcov);
-		init_adopt(kcov, fd);
-		ret = kcov_ioctl_locked(kcov, cmd, arg, hooks_ours);
+		ret = init_adopt(kcov, fd);
+		if (!ret)
+			ret = kcov_ioctl_locked(kcov, cmd, arg, hooks_ours);
 		kcov_unlock(kcov);
 		if (cmd == KCOV_DISABLE && !ret) {
 			ksim_record_flush();
@@ -1345,7 +1357,7 @@ notrace int ksim_kcov_adopt(int fd, struct kcov **out)
 	kcov->mode = KCOV_MODE_DISABLED;
 	kcov->refcount = 1;	/* the file's */
 	kcov_lock(kcov);
-	init_adopt(kcov, fd);
+	(void)init_adopt(kcov, fd);	/* else at its first use */
 	kcov_unlock(kcov);
 	irq_pool_fill();
 	devices_add(kcov);

@@ -162,12 +162,80 @@ static void test_enabled_by_child_einval_before_ebusy(void **state)
 	assert_int_equal(kcov_sim_close(own_fd), 0);
 }
 
+/* One mmap of the adopted device with the @nth library call failing. */
+static int adopt_try(int fd, unsigned long nth)
+{
+	void *p;
+
+	kcov_sim_fault_set(KCOV_SIM_FAULT_ALL, nth);
+	p = kcov_sim_mmap(NULL, 512 * 8, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return kcov_sim_fault_injected() && (errno == ENOMEM || errno == EMFILE) ?
+			1 : 10;
+	kcov_sim_fault_set(0, 0);
+	return kcov_sim_munmap(p, 512 * 8) ? 11 : 0;
+}
+
+/* Each call of the first mmap fails once, in a fresh copy (a child). */
+static int adopt_walk(int fd)
+{
+	unsigned long nth;
+	int st;
+
+	for (nth = 1; nth <= 16; nth++) {
+		pid_t pid = fork();
+
+		if (!pid)
+			_exit(adopt_try(fd, nth));
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+			return 20;
+		if (WEXITSTATUS(st) == 0)
+			return 0;	/* past the last call: the walk is done */
+		if (WEXITSTATUS(st) != 1)
+			return WEXITSTATUS(st);
+	}
+	return 21;
+}
+
+/*
+ * seed 2000500 (a soak with faults): a child maps a device its parent sized
+ * after the fork. Out of memory for the child's own view of the buffer,
+ * mmap said EINVAL (the device looked DISABLED), not ENOMEM. Every call of
+ * that mmap made to fail must give ENOMEM or EMFILE.
+ */
+static void test_adopt_out_of_memory_is_enomem(void **state)
+{
+	int to_child[2], to_parent[2], fd;
+	pid_t pid;
+
+	(void)state;
+	fd = kcov_sim_open();
+	assert_true(fd >= 0);
+	assert_int_equal(pipe(to_child), 0);
+	assert_int_equal(pipe(to_parent), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		close(to_child[1]);	/* a failed parent must not hang us */
+		if (t_pipe_recv(to_child[0]))
+			_exit(1);
+		_exit(adopt_walk(fd));
+	}
+	close(to_child[0]);
+	assert_int_equal(kcov_sim_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
+	assert_int_equal(t_pipe_send(to_child[1]), 0);
+	assert_int_equal(t_child_exit(pid), 0);
+	assert_int_equal(kcov_sim_close(fd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T_REMOTE_TEST(test_forked_copy_freed_by_lookup_is_enoent),
 		T_REMOTE_TEST(test_forked_copy_of_gone_owner_not_counted),
 		cmocka_unit_test_setup_teardown(test_enabled_by_child_einval_before_ebusy,
+						t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_adopt_out_of_memory_is_enomem,
 						t_setup, t_teardown),
 	};
 
