@@ -1010,6 +1010,7 @@ static int held_dev(int p, bool need_fd)
 static void init_size(int p, int t, int d, unsigned long size)
 {
 	struct cmd c = { .op = X_IOCTL, .a = { P[p].c[d].fd, KCOV_INIT_TRACE, (long)size } };
+	struct res *r;
 	long want;
 
 	desc("%d.%d INIT_TRACE(d%d, %lu)", p, t, d, size);
@@ -1022,7 +1023,12 @@ static void init_size(int p, int t, int d, unsigned long size)
 	if (size >= 2)
 		P[p].c[d].adopted = D[d].size != 0;
 	arm(&c);
-	if (faulted(p, run(p, t, &c)))
+	r = run(p, t, &c);
+	/* Out of memory for this process's view of another process's INIT:
+	 * not adopted yet (as in op_mmap()). */
+	if (r->injected && r->ret < 0 && !r->dev[d].rc)
+		P[p].c[d].adopted = r->dev[d].size != 0;
+	if (faulted(p, r))
 		return;
 	expect_ret(A->slot[p][t].res.ret, want);
 	if (!want) {
