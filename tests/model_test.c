@@ -14,6 +14,22 @@
 
 #include "helpers.h"
 
+/*
+ * fork() with a pipe each way; each side closes the end it does not use
+ * (a failed parent then cannot hang its child on a read).
+ */
+static pid_t fork_with_pipes(int to_child[2], int to_parent[2])
+{
+	pid_t pid;
+
+	assert_int_equal(pipe(to_child), 0);
+	assert_int_equal(pipe(to_parent), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	close(pid ? to_child[0] : to_child[1]);
+	return pid;
+}
+
 static int remote_fd;
 static pthread_barrier_t enabled, disable;
 
@@ -78,15 +94,10 @@ static void forked_copy(bool count_first)
 	pthread_barrier_init(&disable, NULL, 2);
 	assert_int_equal(pthread_create(&th, NULL, owner_thread, NULL), 0);
 	pthread_barrier_wait(&enabled);
-	assert_int_equal(pipe(to_child), 0);
-	assert_int_equal(pipe(to_parent), 0);
-	pid = fork();
-	assert_true(pid >= 0);
+	pid = fork_with_pipes(to_child, to_parent);
 	if (!pid) {
-		close(to_child[1]);	/* a failed parent must not hang us */
 		_exit(child_main(info.id, to_child[0], to_parent[1], count_first));
 	}
-	close(to_child[0]);
 	assert_int_equal(t_pipe_recv(to_parent[0]), 0);
 	pthread_barrier_wait(&disable);
 	pthread_join(th, &ret);
@@ -141,19 +152,14 @@ static void test_enabled_by_child_einval_before_ebusy(void **state)
 	assert_true(shared_fd >= 0 && own_fd >= 0);
 	assert_int_equal(kcov_sim_ioctl(shared_fd, KCOV_INIT_TRACE, 512), 0);
 	assert_int_equal(kcov_sim_ioctl(own_fd, KCOV_INIT_TRACE, 512), 0);
-	assert_int_equal(pipe(to_child), 0);
-	assert_int_equal(pipe(to_parent), 0);
-	pid = fork();
-	assert_true(pid >= 0);
+	pid = fork_with_pipes(to_child, to_parent);
 	if (!pid) {
-		close(to_child[1]);	/* a failed parent must not hang us */
 		if (kcov_sim_ioctl(shared_fd, KCOV_ENABLE, KCOV_TRACE_PC))
 			_exit(1);
 		t_pipe_send(to_parent[1]);
 		t_pipe_recv(to_child[0]);
 		_exit(kcov_sim_ioctl(shared_fd, KCOV_DISABLE, 0) ? 2 : 0);
 	}
-	close(to_child[0]);
 	assert_int_equal(t_pipe_recv(to_parent[0]), 0);
 	assert_int_equal(t_in_thread(enable_other, NULL), EINVAL);
 	assert_int_equal(t_pipe_send(to_child[1]), 0);
@@ -211,17 +217,12 @@ static void test_adopt_out_of_memory_is_enomem(void **state)
 	(void)state;
 	fd = kcov_sim_open();
 	assert_true(fd >= 0);
-	assert_int_equal(pipe(to_child), 0);
-	assert_int_equal(pipe(to_parent), 0);
-	pid = fork();
-	assert_true(pid >= 0);
+	pid = fork_with_pipes(to_child, to_parent);
 	if (!pid) {
-		close(to_child[1]);	/* a failed parent must not hang us */
 		if (t_pipe_recv(to_child[0]))
 			_exit(1);
 		_exit(adopt_walk(fd));
 	}
-	close(to_child[0]);
 	assert_int_equal(kcov_sim_ioctl(fd, KCOV_INIT_TRACE, 512), 0);
 	assert_int_equal(t_pipe_send(to_child[1]), 0);
 	assert_int_equal(t_child_exit(pid), 0);

@@ -1163,6 +1163,26 @@ static void op_close(int p, int t, int d)
 	check_obs(p, &A->slot[p][t].res);
 }
 
+/*
+ * What ENABLE or REMOTE_ENABLE of d by (p, t) in @mode gives before the
+ * handles are looked at: the mode is checked first (a device enabled in
+ * any process is not INIT), then the task, then the trace mode. Both
+ * adopt another process's INIT.
+ */
+static long enable_want(int p, int t, int d, long mode)
+{
+	struct m_task *k = &P[p].t[t];
+
+	forget_foreign(p);
+	if (D[d].size)
+		P[p].c[d].adopted = true;
+	if (!D[d].size || D[d].owner_p >= 0)
+		return -EINVAL;
+	if (k->local >= 0 || k->remote >= 0)
+		return -EBUSY;
+	return mode != KCOV_TRACE_PC ? -EINVAL : 0;
+}
+
 static void op_enable(int p, int t, int d)
 {
 	struct m_task *k = &P[p].t[t];
@@ -1170,17 +1190,7 @@ static void op_enable(int p, int t, int d)
 	struct cmd c = { .op = X_IOCTL, .a = { P[p].c[d].fd, KCOV_ENABLE, mode } };
 
 	desc("%d.%d ENABLE(d%d, %ld)", p, t, d, mode);
-	forget_foreign(p);
-	if (D[d].size)
-		P[p].c[d].adopted = true;
-	if (!D[d].size || D[d].owner_p >= 0)
-		want = -EINVAL;
-	else if (k->local >= 0 || k->remote >= 0)
-		want = -EBUSY;
-	else if (mode != KCOV_TRACE_PC)
-		want = -EINVAL;
-	else
-		want = 0;
+	want = enable_want(p, t, d, mode);
 	expect_ret(run(p, t, &c)->ret, want);
 	if (!want) {
 		D[d].owner_p = p;
@@ -1233,15 +1243,7 @@ static void remote_enable(int p, int t, int d, long mode, unsigned int area,
 	c.h[3] = common;
 	desc("%d.%d REMOTE_ENABLE(d%d, area %u, n %d [%#" PRIx64 " %#" PRIx64 "] common %#"
 	     PRIx64 ")", p, t, d, area, n, c.h[0], c.h[1], common);
-	forget_foreign(p);
-	if (D[d].size)
-		P[p].c[d].adopted = true;
-	if (!D[d].size || D[d].owner_p >= 0)
-		want = -EINVAL;
-	else if (k->local >= 0 || k->remote >= 0)
-		want = -EBUSY;
-	else if (mode != KCOV_TRACE_PC)
-		want = -EINVAL;
+	want = enable_want(p, t, d, mode);
 	if (!want) {
 		/* Registered in order; the first clash rolls everything back. */
 		for (i = 0; i < n + (common != 0) && !want; i++) {
