@@ -330,7 +330,7 @@ static void observe(const struct cmd *c, struct res *r)
 	for (d = 0; d < MD; d++) {
 		KCOV_SIM_OUT(kcov_sim_dev_info, info);
 		struct obs_dev *o = &r->dev[d];
-		size_t words;
+		size_t words, w;
 
 		o->rc = -ENOENT;
 		if (!c->ids[d])
@@ -345,8 +345,11 @@ static void observe(const struct cmd *c, struct res *r)
 		o->size = info.size;
 		o->nr_handles = info.nr_handles;
 		words = ((info.size * 8 + PAGE - 1) & ~(PAGE - 1)) / 8;
+		/* Word by word, atomically: the hooks of other threads and
+		 * processes store into it (TSan cannot see a fork's order). */
 		if (info.area && words <= WMAX)
-			memcpy(o->words, info.area, words * 8);
+			for (w = 0; w < words; w++)
+				o->words[w] = __atomic_load_n(&info.area[w], __ATOMIC_RELAXED);
 	}
 	r->devices = kcov_sim_device_count();
 	r->warns = kcov_sim_warn_count();
