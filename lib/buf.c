@@ -10,12 +10,45 @@
  * Living in the memfd, the shared page reaches whatever reaches the file:
  * a forked child, a new image after execve(), a process the fd is sent to.
  */
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "internal.h"
+
+#ifndef __has_feature
+#define __has_feature(x) 0	/* GCC before 14 */
+#endif
+#if defined(__SANITIZE_THREAD__) || __has_feature(thread_sanitizer)
+#define KSIM_TSAN 1
+void __tsan_mutex_pre_unlock(void *addr, unsigned int flags);
+int __tsan_mutex_post_unlock(void *addr, unsigned int flags);
+/*
+ * The owner mutex is a token between processes, not a lock on data. TSan
+ * copies a parent's lock holders into a forked child and cannot see a
+ * release in another process, so it reports false double locks on it:
+ * under TSan it goes through glibc's uninstrumented names.
+ */
+static int (*raw_trylock)(pthread_mutex_t *m);
+static int (*raw_unlock)(pthread_mutex_t *m);
+
+/* libc's own, past TSan's interceptors in the executable. */
+__attribute__((constructor)) static notrace void raw_resolve(void)
+{
+	raw_trylock = (int (*)(pthread_mutex_t *))dlsym(RTLD_NEXT,
+							"pthread_mutex_trylock");
+	raw_unlock = (int (*)(pthread_mutex_t *))dlsym(RTLD_NEXT,
+						       "pthread_mutex_unlock");
+}
+#define owner_trylock	raw_trylock
+#define owner_unlock	raw_unlock
+#else
+#define KSIM_TSAN 0
+#define owner_trylock	pthread_mutex_trylock
+#define owner_unlock	pthread_mutex_unlock
+#endif
 
 #define SHARED_INIT_BUSY	(1u << 31)	/* an INIT_TRACE is under way */
 
@@ -132,13 +165,6 @@ notrace void ksim_shared_unlock(struct kcov_shared *sh)
 	pthread_mutex_unlock(&sh->lock);
 }
 
-#ifndef __has_feature
-#define __has_feature(x) 0	/* GCC before 14 */
-#endif
-#if defined(__SANITIZE_THREAD__) || __has_feature(thread_sanitizer)
-void __tsan_mutex_pre_unlock(void *addr, unsigned int flags);
-int __tsan_mutex_post_unlock(void *addr, unsigned int flags);
-#endif
 
 /*
  * fork() child, of a lock the prepare handler took: the parent releases it
@@ -147,7 +173,7 @@ int __tsan_mutex_post_unlock(void *addr, unsigned int flags);
  */
 notrace void ksim_shared_fork_child(struct kcov_shared *sh)
 {
-#if defined(__SANITIZE_THREAD__) || __has_feature(thread_sanitizer)
+#if KSIM_TSAN
 	__tsan_mutex_pre_unlock(&sh->lock, 0);
 	__tsan_mutex_post_unlock(&sh->lock, 0);
 #else
@@ -165,7 +191,7 @@ notrace void ksim_shared_fork_child(struct kcov_shared *sh)
  */
 notrace int ksim_shared_claim(struct kcov_shared *sh)
 {
-	int ret = pthread_mutex_trylock(&sh->owner);
+	int ret = owner_trylock(&sh->owner);
 
 	/* The owner exited without DISABLE: the device is INIT again. */
 	if (ret == EOWNERDEAD)
@@ -175,7 +201,7 @@ notrace int ksim_shared_claim(struct kcov_shared *sh)
 
 notrace void ksim_shared_unclaim(struct kcov_shared *sh)
 {
-	pthread_mutex_unlock(&sh->owner);
+	owner_unlock(&sh->owner);
 }
 
 /*
@@ -211,12 +237,12 @@ notrace uint32_t ksim_shared_size(struct kcov_shared *sh)
  */
 notrace void ksim_shared_warm(struct kcov_shared *sh)
 {
-	int ret = pthread_mutex_trylock(&sh->owner);
+	int ret = owner_trylock(&sh->owner);
 
 	/* EINVAL unless the owner died and we now hold it: binds it anyway. */
 	pthread_mutex_consistent(&sh->owner);
 	if (ret == 0 || ret == EOWNERDEAD)
-		pthread_mutex_unlock(&sh->owner);
+		owner_unlock(&sh->owner);
 }
 
 /* ---- the coverage buffer ------------------------------------------------ */
