@@ -90,9 +90,11 @@ static int client(void)
 	/* The request is an unsigned int: a sign-extended one is the same. */
 	CHECK(syscall(SYS_ioctl, fd, (long)(int)KCOV_INIT_TRACE, WORDS) == 0);
 	CHECK_ERR(syscall(SYS_ioctl, fd, KCOV_INIT_TRACE, WORDS), EBUSY);
-	CHECK_ERR(syscall(SYS_mmap, 0, LEN + 4096, PROT_READ, MAP_SHARED, fd, 0), EINVAL);
-	cover = (unsigned long *)syscall(SYS_mmap, 0, LEN, PROT_READ | PROT_WRITE,
-					 MAP_SHARED, fd, 0);
+	/* Longs, as syscall(2) reads them: an int on the stack (the sixth
+	 * argument) leaves the upper half of its slot undefined. */
+	CHECK_ERR(syscall(SYS_mmap, 0L, LEN + 4096, PROT_READ, MAP_SHARED, fd, 0L), EINVAL);
+	cover = (unsigned long *)syscall(SYS_mmap, 0L, LEN, PROT_READ | PROT_WRITE,
+					 MAP_SHARED, fd, 0L);
 	CHECK(cover != MAP_FAILED);
 	CHECK_ERR(syscall(SYS_mremap, cover, LEN, 2 * LEN, MREMAP_MAYMOVE), EFAULT);
 	CHECK(syscall(SYS_ioctl, fd, KCOV_ENABLE, KCOV_TRACE_PC) == 0);
