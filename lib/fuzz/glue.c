@@ -45,6 +45,7 @@ struct lane {
 	void		*arg;
 	int		ret;		/* what @fn returned */
 	pthread_t	owner;
+	sigset_t	mask;		/* the spawner's: the carrier's own */
 };
 
 /* The calling thread's local device: set up lazily, again after fork. */
@@ -195,6 +196,8 @@ static notrace void *carrier_main(void *p)
 {
 	struct lane *l = p;
 
+	/* Created with the async signals blocked, so none lands elsewhere. */
+	pthread_sigmask(SIG_SETMASK, &l->mask, NULL);
 	self.lane = l;
 	l->ret = l->fn(l->arg);
 	return NULL;
@@ -204,9 +207,9 @@ static notrace void *owner_main(void *p)
 {
 	struct lane *l = p;
 	pthread_t carrier;
-	sigset_t set;
 	int err;
 
+	/* Our mask, inherited from the spawner, blocks the async signals. */
 	err = remote_setup(l);
 	if (!err)
 		err = -pthread_create(&carrier, NULL, carrier_main, l);
@@ -214,8 +217,6 @@ static notrace void *owner_main(void *p)
 		__atomic_store_n(&l->err, err, __ATOMIC_RELEASE);
 		return NULL;
 	}
-	async_signals(&set);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	pthread_join(carrier, NULL);
 	/* Our thread's exit detaches the device; no DISABLE (see above). */
 	dev_release(l->remote_fd, l->remote_area, l->remote_words);
@@ -231,8 +232,8 @@ static notrace int lane_start(struct lane *l)
 notrace int kcov_sim_fuzz_spawn(const struct kcov_sim_fuzz_opts *opts,
 				int (*fn)(void *arg), void *arg)
 {
-	sigset_t set, old;
 	struct lane l;
+	sigset_t set;
 	int err;
 
 	if (!fn)
@@ -242,13 +243,19 @@ notrace int kcov_sim_fuzz_spawn(const struct kcov_sim_fuzz_opts *opts,
 		return -EINVAL;
 	l.fn = fn;
 	l.arg = arg;
+	/*
+	 * Block before the owner exists: threads inherit the mask, and a
+	 * signal sent between a thread's creation and its own sigmask call
+	 * would run its handler on the wrong thread.
+	 */
+	async_signals(&set);
+	pthread_sigmask(SIG_BLOCK, &set, &l.mask);
 	err = lane_start(&l);
+	if (!err)
+		pthread_join(l.owner, NULL);
+	pthread_sigmask(SIG_SETMASK, &l.mask, NULL);
 	if (err)
 		return err;
-	async_signals(&set);
-	pthread_sigmask(SIG_BLOCK, &set, &old);
-	pthread_join(l.owner, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return l.err ? l.err : l.ret;
 }
 
@@ -417,6 +424,7 @@ static notrace int runner_start(struct kcov_sim_fuzz_runner *r)
 	/* The runner's threads take no asynchronous signal. */
 	async_signals(&set);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
+	pthread_sigmask(SIG_BLOCK, NULL, &r->lane.mask);
 	err = lane_start(&r->lane);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err)
