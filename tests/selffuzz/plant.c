@@ -32,6 +32,18 @@ int selfplant_buf_alloc(int fd, uint32_t size, unsigned long **area,
 	return ksim_buf_alloc(fd, size, area, map_len);
 }
 
+/*
+ * A call of its own, so that matching the first word is new coverage for
+ * every compiler (Clang would otherwise evaluate both compares in one
+ * branch, and the engine would have to guess both words at once).
+ */
+static __attribute__((noinline)) void plant_second(void)
+{
+	if (last_init_words == PLANT_INIT_WORDS)
+		abort();
+	__asm__ volatile("" ::: "memory");
+}
+
 int selfplant_copy_from_user(void *dst, unsigned long src, size_t len)
 {
 	const struct kcov_remote_arg *arg = dst;
@@ -40,9 +52,7 @@ int selfplant_copy_from_user(void *dst, unsigned long src, size_t len)
 	/* The second copy of KCOV_REMOTE_ENABLE: the whole argument. */
 	if (ret || len < sizeof(*arg))
 		return ret;
-	if (arg->area_size == PLANT_AREA_SIZE) {
-		if (last_init_words == PLANT_INIT_WORDS)
-			abort();
-	}
+	if (arg->area_size == PLANT_AREA_SIZE)
+		plant_second();
 	return ret;
 }
