@@ -178,6 +178,19 @@ static int copy_to(const char *dir, const struct input *in)
 	return fclose(f);
 }
 
+static void free_all(unsigned long *have)
+{
+	size_t i;
+
+	for (i = 0; i < nr_inputs; i++) {
+		free(inputs[i].path);
+		free(inputs[i].data);
+		free(inputs[i].pcs);
+	}
+	free(inputs);
+	free(have);
+}
+
 int main(int argc, char **argv)
 {
 	struct kcov_sim_fuzz_opts opts = { 0 };
@@ -213,6 +226,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < nr_inputs; i++)
 			n = merge(&have, n, &inputs[i]);
 		printf("inputs %zu pcs %zu\n", nr_inputs, n);
+		free_all(have);
 		return n < min;
 	}
 	for (;;) {	/* greedy set cover */
@@ -241,5 +255,6 @@ int main(int argc, char **argv)
 		kept++;
 	}
 	printf("inputs %zu kept %zu pcs %zu\n", nr_inputs, kept, n);
+	free_all(have);
 	return 0;
 }
