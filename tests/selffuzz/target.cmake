@@ -72,9 +72,9 @@ if(NOT run_out MATCHES " T ${prefix}cov_trace_pc\n" OR
 	message(FATAL_ERROR "${OUT}: the target's hooks or API are missing")
 endif()
 run(${NM} -u ${OUT})
-foreach(hook trace_pc trace_cmp1 trace_cmp4 trace_const_cmp8 trace_switch)
-	if(NOT run_out MATCHES "U __sanitizer_cov_${hook}\n")
-		message(FATAL_ERROR "${OUT}: does not call __sanitizer_cov_${hook} "
-			"(is it instrumented?)")
-	endif()
-endforeach()
+# (Which CMP hooks depend on the compiler and -O: some of them, always.)
+if(NOT run_out MATCHES "U __sanitizer_cov_trace_pc\n" OR
+   NOT run_out MATCHES "U __sanitizer_cov_trace_(const_)?cmp[1248]\n")
+	message(FATAL_ERROR "${OUT}: does not call the runtime's "
+		"__sanitizer_cov_trace_pc and _cmp hooks (is it instrumented?)")
+endif()
