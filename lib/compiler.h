@@ -15,7 +15,13 @@
  * GCC 12 honours only no_sanitize_coverage, Clang 14 only
  * no_sanitize("coverage"); the build also passes -fno-sanitize-coverage=...
  */
-#if defined(__clang__)
+#if defined(KSIM_SELF_TARGET)
+/*
+ * tests/selffuzz: a private copy of the library built as the fuzz target,
+ * instrumented on purpose; its hooks.c is compiled without the flag.
+ */
+#define notrace
+#elif defined(__clang__)
 #define notrace __attribute__((no_sanitize("coverage")))
 #elif defined(__GNUC__) && __GNUC__ >= 12
 #define notrace __attribute__((no_sanitize_coverage))
