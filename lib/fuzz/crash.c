@@ -23,6 +23,8 @@
 /* Sanitizer runtime entry points, when one is linked. */
 void __sanitizer_set_death_callback(void (*cb)(void)) __attribute__((weak));
 void __sanitizer_print_stack_trace(void) __attribute__((weak));
+/* Defined only when ThreadSanitizer's runtime is linked in. */
+void __tsan_init(void) __attribute__((weak));
 
 static const struct opts *copts;
 /* The input now running (set before each run, by the running thread). */
@@ -162,9 +164,14 @@ static notrace const char *sig_name(int sig)
 	}
 }
 
+/*
+ * TSan's stack printer allocates (pthread_getattr_np), which TSan reports
+ * as a signal-unsafe call and which can end the process before the
+ * SUMMARY line: under TSan the report goes without the stack.
+ */
 static notrace void print_stack(void)
 {
-	if (__sanitizer_print_stack_trace)
+	if (__sanitizer_print_stack_trace && !__tsan_init)
 		__sanitizer_print_stack_trace();
 }
 
