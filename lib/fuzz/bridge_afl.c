@@ -29,9 +29,13 @@
  * on its first input (lazy setup after fork); the remote device stays with
  * its owner thread in the fork server.
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <kcov-sim/fuzz.h>
 
@@ -59,6 +63,9 @@ struct afl_cmp_operands {
 };
 
 static int cmplog;
+/* Set once this process ran an input: the fork server never does. */
+static int ran_input;
+static pid_t forker;
 
 struct args {
 	int	argc;
@@ -115,10 +122,34 @@ static notrace size_t map_pow2(void)
 	return n;
 }
 
+/*
+ * A child of the fork server dies with it. In persistent mode the child
+ * waits in SIGSTOP between inputs; when afl-fuzz ends, its fork server is
+ * killed and a stopped child would be left behind, orphaned, for good.
+ * The fork server forks from the carrier thread, which lives as long as
+ * the fork server, so the parent-death signal (tied to the forking
+ * thread) fires exactly then. A harness's own forks are left alone.
+ */
+static notrace void before_fork(void)
+{
+	forker = getpid();
+}
+
+static notrace void in_child(void)
+{
+	if (ran_input)
+		return;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != forker)	/* the fork server died already */
+		_exit(0);
+}
+
 static notrace int one_input(const uint8_t *data, size_t size)
 {
 	struct kcov_sim_fuzz_trace t;
 	int ret = 0, err;
+
+	ran_input = 1;
 
 	err = kcov_sim_fuzz_run(LLVMFuzzerTestOneInput, data, size, &t, &ret);
 	if (unlikely(err)) {
@@ -153,6 +184,7 @@ int main(int argc, char **argv)
 	cmplog = __afl_cmp_map != NULL;
 	if (cmplog)
 		o.mode = KCOV_TRACE_CMP;
+	pthread_atfork(before_fork, NULL, in_child);
 	rc = kcov_sim_fuzz_spawn(&o, run_afl, &a);
 	if (rc < 0) {
 		fprintf(stderr, "kcov-sim-fuzz: cannot set up KCOV: %s\n",

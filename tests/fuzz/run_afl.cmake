@@ -19,6 +19,25 @@ execute_process(COMMAND ${CMAKE_COMMAND} -E env AFL_NO_UI=1
 	WORKING_DIRECTORY ${WORK} RESULT_VARIABLE rc OUTPUT_VARIABLE log
 	ERROR_VARIABLE log TIMEOUT 300)
 file(WRITE ${WORK}/afl.log "${log}")
+# No child of the fork server outlives afl-fuzz (a persistent-mode child
+# waits in SIGSTOP between inputs and would be orphaned for good).
+file(REAL_PATH ${EXE} exe_real)
+set(ps [=[for p in /proc/[0-9]*; do
+	[ "$(readlink "$p/exe" 2>/dev/null)" = "$1" ] && echo "${p#/proc/}"
+done; true]=])
+foreach(try RANGE 20)
+	execute_process(COMMAND sh -c "${ps}" sh ${exe_real}
+		OUTPUT_VARIABLE left OUTPUT_STRIP_TRAILING_WHITESPACE)
+	if(left STREQUAL "")
+		break()
+	endif()
+	execute_process(COMMAND ${CMAKE_COMMAND} -E sleep 0.1)
+endforeach()
+if(NOT left STREQUAL "")
+	string(REPLACE "\n" ";" left "${left}")
+	execute_process(COMMAND kill -KILL ${left})
+	message(FATAL_ERROR "processes of ${EXE} outlived afl-fuzz: ${left}")
+endif()
 file(GLOB crashes ${WORK}/out/default/crashes/id*)
 if(NOT crashes)
 	message(FATAL_ERROR "afl-fuzz (exit ${rc}) saved no crash in ${SECONDS} s; "
