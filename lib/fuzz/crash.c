@@ -186,7 +186,7 @@ static notrace void on_deadly(int sig, siginfo_t *si, void *uc)
 	snprintf(line, sizeof(line), "==%d== ERROR: %s: deadly signal (%s)\n",
 		 (int)getpid(), ENGINE_NAME, sig_name(sig));
 	say(line);
-	/* The input first: a sanitizer's unwinder may end us (TSan's does). */
+	/* The input first: a sanitizer's unwinder may end us. */
 	dump_unit("crash-");
 	print_stack();
 	if (crash_stats_hook)
