@@ -203,6 +203,35 @@ static int afl_crash(const char *dir, double *secs, double *execs)
 	return found;
 }
 
+/*
+ * afl-fuzz 4.04c can leave a persistent-mode child of its fork server
+ * behind, stopped (SIGSTOP) and orphaned; natively instrumented targets
+ * have no guard against it (the bridge's children die with their fork
+ * server). Kill what still runs @exe.
+ */
+static void kill_left(const char *exe)
+{
+	char want[PATH_MAX], link[300], got[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	ssize_t n;
+
+	if (!realpath(exe, want) || !(d = opendir("/proc")))
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(link, sizeof(link), "/proc/%s/exe", de->d_name);
+		n = readlink(link, got, sizeof(got) - 1);
+		if (n < 0)
+			continue;
+		got[n] = '\0';
+		if (!strcmp(got, want))
+			kill((pid_t)atoi(de->d_name), SIGKILL);
+	}
+	closedir(d);
+}
+
 static struct run run_afl(const char *exe, const char *cmplog, int seed,
 			  double secs, int until_crash)
 {
@@ -210,7 +239,8 @@ static struct run run_afl(const char *exe, const char *cmplog, int seed,
 	char *env[] = { "AFL_NO_UI=1", "AFL_SKIP_CPUFREQ=1",
 			"AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1",
 			"AFL_NO_AFFINITY=1", "AFL_NO_CRASH_README=1",
-			until_crash ? "AFL_BENCH_UNTIL_CRASH=1" : "AFL_BENCH_JUST_ONE=0",
+			/* Last: afl-fuzz tests these for presence, not value. */
+			until_crash ? "AFL_BENCH_UNTIL_CRASH=1" : NULL,
 			NULL };
 	char *argv[16];
 	struct run r = { 0, secs, -1 };
@@ -245,6 +275,9 @@ static struct run run_afl(const char *exe, const char *cmplog, int seed,
 	argv[n++] = (char *)exe;
 	argv[n] = NULL;
 	run_cmd(argv, env, work, logp, secs, &el);
+	kill_left(exe);
+	if (cmplog)
+		kill_left(cmplog);
 	snprintf(out, sizeof(out), "%s/out/default/crashes", work);
 	if (until_crash && afl_crash(out, &r.secs, &r.execs)) {
 		r.found = 1;
